@@ -1,0 +1,178 @@
+// Package tests holds the integration tests that run the real otelcol-mlops binary.
+package tests
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+	"golang.org/x/mod/modfile"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
+)
+
+const (
+	collectorCoreStable = "v1.58.0"
+	collectorCoreBeta   = "v0.152.0"
+	contribVersion      = "v0.152.0"
+)
+
+// The distribution is only known to build and run with this exact set (ENVIRONMENT.md); Go
+// silently moves versions when an import path is wrong, so drift must fail loudly.
+func TestCollectorVersionsArePinned(t *testing.T) {
+	root := collectortest.RepoRoot(t)
+	raw, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mf, err := modfile.Parse("go.mod", raw, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, req := range mf.Require {
+		path, version := req.Mod.Path, req.Mod.Version
+		switch {
+		case strings.HasPrefix(path, "github.com/open-telemetry/opentelemetry-collector-contrib/"):
+			if version != contribVersion {
+				t.Errorf("%s is at %s, want %s", path, version, contribVersion)
+			}
+		case path == "go.opentelemetry.io/collector" || strings.HasPrefix(path, "go.opentelemetry.io/collector/"):
+			if version != collectorCoreStable && version != collectorCoreBeta {
+				t.Errorf("%s is at %s, want %s or %s", path, version, collectorCoreStable, collectorCoreBeta)
+			}
+		default:
+			continue
+		}
+		checked++
+	}
+	if checked < 30 {
+		t.Fatalf("only %d collector modules in go.mod; is this the right go.mod?", checked)
+	}
+	for _, rep := range mf.Replace {
+		if strings.Contains(rep.Old.Path, "opentelemetry") {
+			t.Errorf("replace directive for %s: the pins must hold without replaces", rep.Old.Path)
+		}
+	}
+}
+
+func TestComponentsListsTheDistribution(t *testing.T) {
+	out, err := collectortest.Run(t, "components")
+	if err != nil {
+		t.Fatalf("components: %v\n%s", err, out)
+	}
+	want := []string{
+		"otlp", "file_log",
+		"batch", "memory_limiter", "transform", "attributes", "resource", "filter", "redaction",
+		"k8s_attributes", "resourcedetection", "probabilistic_sampler", "tail_sampling",
+		"debug", "otlp_grpc", "otlp_http", "elasticsearch", "loadbalancing", "prometheus", "file",
+		"span_metrics", "count", "routing",
+		"file_storage", "health_check",
+		"env", "file", "yaml",
+	}
+	for _, name := range want {
+		if !strings.Contains(out, "name: "+name+"\n") && !strings.Contains(out, "scheme: "+name+"\n") {
+			t.Errorf("components output lacks %q", name)
+		}
+	}
+}
+
+func TestShippedConfigsValidate(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(collectortest.RepoRoot(t), "configs", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no configs found: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			if out, err := collectortest.Run(t, "validate", "--config", f); err != nil {
+				t.Fatalf("validate %s: %v\n%s", f, err, out)
+			}
+		})
+	}
+	t.Run("embedded default", func(t *testing.T) {
+		if out, err := collectortest.Run(t, "validate"); err != nil {
+			t.Fatalf("validate without --config: %v\n%s", err, out)
+		}
+	})
+}
+
+func TestValidateRejectsABadConfig(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	cfg := "receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 127.0.0.1:4317\n" +
+		"exporters:\n  debug:\n    verbosity: loud\n" +
+		"service:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [debug]\n"
+	if err := os.WriteFile(bad, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := collectortest.Run(t, "validate", "--config", bad)
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) {
+		t.Fatalf("validate accepted an invalid config: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "verbosity") {
+		t.Fatalf("the error does not name the bad setting:\n%s", out)
+	}
+}
+
+// The embedded default end to end: accept OTLP on 127.0.0.1, write what it receives under the
+// data directory, say where outputs go, and exit cleanly on SIGTERM.
+func TestEmbeddedDefaultSmoke(t *testing.T) {
+	dataDir := t.TempDir()
+	p := collectortest.Start(t, t.TempDir(), []string{"OTELCOL_MLOPS_DATA_DIR=" + dataDir})
+	p.WaitHealthy(t, "http://127.0.0.1:13133/", 60*time.Second)
+
+	for _, want := range []string{"embedded default", dataDir + "/logs.jsonl", "127.0.0.1:4317"} {
+		if !strings.Contains(p.Output(), want) {
+			t.Errorf("start-up output does not mention %q", want)
+		}
+	}
+
+	marker := "smoke-" + time.Now().Format("150405.000000")
+	sendLog(t, "127.0.0.1:4317", marker)
+
+	logsFile := filepath.Join(dataDir, "logs.jsonl")
+	collectortest.Eventually(t, 20*time.Second, func() error {
+		raw, err := os.ReadFile(logsFile)
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(string(raw), marker) {
+			return errors.New("log not in file output yet")
+		}
+		return nil
+	})
+
+	if err := p.Stop(10 * time.Second); err != nil {
+		t.Fatalf("unclean exit after SIGTERM: %v", err)
+	}
+}
+
+func sendLog(t *testing.T, endpoint, body string) {
+	t.Helper()
+	conn, err := grpc.NewClient(endpoint, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	logs := plog.NewLogs()
+	rl := logs.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr("service.name", "smoke-test")
+	rec := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+	rec.Body().SetStr(body)
+	rec.SetTimestamp(pcommon.NewTimestampFromTime(time.Now()))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := plogotlp.NewGRPCClient(conn).Export(ctx, plogotlp.NewExportRequestFromLogs(logs)); err != nil {
+		t.Fatalf("OTLP export: %v", err)
+	}
+}
