@@ -4,6 +4,7 @@ package tests
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -138,7 +139,7 @@ func TestEmbeddedDefaultSmoke(t *testing.T) {
 	}
 
 	marker := "smoke-" + time.Now().Format("150405.000000")
-	sendLog(t, "127.0.0.1:4317", marker)
+	sendLog(t, "127.0.0.1:4317", marker, "4bf92f35-77b3-4da6-a3ce-929d0e0e4736")
 
 	logsFile := filepath.Join(dataDir, "logs.jsonl")
 	collectortest.Eventually(t, 20*time.Second, func() error {
@@ -149,6 +150,10 @@ func TestEmbeddedDefaultSmoke(t *testing.T) {
 		if !strings.Contains(string(raw), marker) {
 			return errors.New("log not in file output yet")
 		}
+		// The embedded default bridges the legacy UUID to the W3C trace ID.
+		if !strings.Contains(string(raw), `"traceId":"4bf92f3577b34da6a3ce929d0e0e4736"`) {
+			return fmt.Errorf("log written without the bridged trace ID: %s", raw)
+		}
 		return nil
 	})
 
@@ -157,7 +162,7 @@ func TestEmbeddedDefaultSmoke(t *testing.T) {
 	}
 }
 
-func sendLog(t *testing.T, endpoint, body string) {
+func sendLog(t *testing.T, endpoint, body, legacyTraceID string) {
 	t.Helper()
 	conn, err := grpc.NewClient(endpoint, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
@@ -169,6 +174,7 @@ func sendLog(t *testing.T, endpoint, body string) {
 	rl.Resource().Attributes().PutStr("service.name", "smoke-test")
 	rec := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
 	rec.Body().SetStr(body)
+	rec.Attributes().PutStr("trace_id", legacyTraceID)
 	rec.SetTimestamp(pcommon.NewTimestampFromTime(time.Now()))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

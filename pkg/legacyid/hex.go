@@ -4,16 +4,26 @@ package legacyid
 
 const lowerHex = "0123456789abcdef"
 
-func hexVal(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, true
+// hexTable maps a byte to its hex value, or to invalidHex.
+var hexTable = func() (t [256]byte) {
+	for i := range t {
+		t[i] = invalidHex
 	}
-	return 0, false
+	for c := byte('0'); c <= '9'; c++ {
+		t[c] = c - '0'
+	}
+	for c := byte('a'); c <= 'f'; c++ {
+		t[c] = c - 'a' + 10
+		t[c-'a'+'A'] = c - 'a' + 10
+	}
+	return t
+}()
+
+const invalidHex = 0xff
+
+func hexVal(c byte) (byte, bool) {
+	v := hexTable[c]
+	return v, v != invalidHex
 }
 
 // decodeHex writes the hex digits of s (even length) into dst, which must be len(s)/2 long.
@@ -21,15 +31,13 @@ func decodeHex(dst []byte, s string) bool {
 	if len(s) != 2*len(dst) {
 		return false
 	}
+	var bad byte
 	for i := range dst {
-		hi, ok1 := hexVal(s[2*i])
-		lo, ok2 := hexVal(s[2*i+1])
-		if !ok1 || !ok2 {
-			return false
-		}
-		dst[i] = hi<<4 | lo
+		hi, lo := hexTable[s[2*i]], hexTable[s[2*i+1]]
+		bad |= hi | lo
+		dst[i] = hi<<4 | lo&0x0f
 	}
-	return true
+	return bad&0xf0 == 0 // every valid value is < 16; invalidHex sets the high bits
 }
 
 // decodeHexRight decodes 1..2*len(dst) hex digits right-aligned into dst, zero-padding on the

@@ -70,7 +70,7 @@ func (m *Mapper) Map(value string) (res Result, ok bool) {
 
 func (m *Mapper) isNoID(v string) bool {
 	for _, s := range m.noIDValues {
-		if strings.EqualFold(v, s) {
+		if len(v) == len(s) && strings.EqualFold(v, s) {
 			return true
 		}
 	}

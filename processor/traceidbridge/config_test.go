@@ -1,0 +1,63 @@
+package traceidbridge
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/confmap/xconfmap"
+)
+
+func loadConfig(t *testing.T, name string) *Config {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	sub, err := cm.Sub(component.NewIDWithName(Type, name).String())
+	require.NoError(t, err)
+	cfg := createDefaultConfig()
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg
+}
+
+func TestDefaultConfig(t *testing.T) {
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	require.NoError(t, componenttest.CheckConfigStruct(cfg))
+	require.NoError(t, xconfmap.Validate(cfg))
+	assert.Len(t, cfg.Sources, 4*len(DefaultKeys))
+	assert.Equal(t, SourceConfig{From: FromAttribute, Key: "trace_id"}, cfg.Sources[0])
+	assert.Equal(t, []string{"NO_TRACE_ID", "N/A", "-", "null", "none", "undefined"}, cfg.NoIDValues)
+	assert.False(t, cfg.Override)
+	assert.False(t, cfg.TagMissing)
+	assert.Equal(t, cfg, loadConfig(t, ""), "an empty section must equal the default")
+}
+
+func TestLoadConfig(t *testing.T) {
+	cfg := loadConfig(t, "custom")
+	require.NoError(t, xconfmap.Validate(cfg))
+	assert.Equal(t, "tenant-a", cfg.Namespace)
+	assert.Equal(t, []string{"NO_TRACE_ID", "worker-startup"}, cfg.NoIDValues)
+	assert.True(t, cfg.TagMissing)
+	require.Len(t, cfg.Sources, 5)
+	assert.Equal(t, SourceConfig{From: FromTextBody, Pattern: `"trace_id":\s*"([^"]+)"`}, cfg.Sources[3])
+
+	assert.True(t, loadConfig(t, "override").Override)
+}
+
+func TestConfigErrors(t *testing.T) {
+	for name, want := range map[string]string{
+		"bad_from":      `sources[0].from: "header" is not one of`,
+		"bad_pattern":   "sources[0].pattern: needs exactly one capture group, has 0",
+		"bad_text_body": "sources[0].key: text_body searches the whole body and takes no key",
+		"no_sources":    "sources: at least one source is required",
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := xconfmap.Validate(loadConfig(t, name))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), want)
+		})
+	}
+}
