@@ -33,8 +33,15 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./... | tee bench.out
 	$(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da bench.out
 
+# Every fuzz target, FUZZ_TIME each (CI runs them briefly; run longer by hand).
+FUZZ_TARGETS := FuzzMap:./pkg/legacyid FuzzFind:./internal/jsonscan \
+	FuzzParseObject:./internal/jsonpdata FuzzJSONBody:./processor/mlschema
+
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzMap -fuzztime $(FUZZ_TIME) ./pkg/legacyid
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t%%:*} in $${t#*:} for $(FUZZ_TIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZ_TIME) "$${t#*:}" || exit 1; \
+	done
 
 lint: $(GOLANGCI_LINT)
 	$(GOLANGCI_LINT) run ./...

@@ -150,9 +150,13 @@ func TestEmbeddedDefaultSmoke(t *testing.T) {
 		if !strings.Contains(string(raw), marker) {
 			return errors.New("log not in file output yet")
 		}
-		// The embedded default bridges the legacy UUID to the W3C trace ID.
+		// The embedded default bridges the legacy UUID to the W3C trace ID...
 		if !strings.Contains(string(raw), `"traceId":"4bf92f3577b34da6a3ce929d0e0e4736"`) {
 			return fmt.Errorf("log written without the bridged trace ID: %s", raw)
+		}
+		// ...and parses, validates and enriches ML records.
+		if !strings.Contains(string(raw), `"key":"mean_confidence","value":{"doubleValue":0.75}`) {
+			return fmt.Errorf("inference record not enriched: %s", raw)
 		}
 		return nil
 	})
@@ -175,6 +179,11 @@ func sendLog(t *testing.T, endpoint, body, legacyTraceID string) {
 	rec := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
 	rec.Body().SetStr(body)
 	rec.Attributes().PutStr("trace_id", legacyTraceID)
+	inference := rl.ScopeLogs().At(0).LogRecords().AppendEmpty()
+	inference.Body().SetStr(`{"timestamp": "2026-02-27T14:32:15.847Z", "request_id": "req-1", "service": "model", ` +
+		`"event_type": "inference_complete", "trace_id": "` + legacyTraceID + `", ` +
+		`"model_metadata": {"model_name": "m", "model_version": "1"}, "inference_metrics": {"latency_ms": 87}, ` +
+		`"output": {"confidence_scores": [0.9, 0.6]}}`)
 	rec.SetTimestamp(pcommon.NewTimestampFromTime(time.Now()))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -29,3 +29,23 @@ func Get(m pcommon.Map, path string) (pcommon.Value, bool) {
 	}
 	return pcommon.Value{}, false
 }
+
+// Slot returns the value at path in m for writing. Maps that already exist along the path are
+// descended into; the rest of the path becomes one (possibly dotted) key in the deepest of
+// them, so writes follow the record's own shape, nested or flattened.
+func Slot(m pcommon.Map, path string) pcommon.Value {
+	if v, ok := m.Get(path); ok {
+		return v
+	}
+	for i := strings.IndexByte(path, '.'); i >= 0; {
+		if sub, ok := m.Get(path[:i]); ok && sub.Type() == pcommon.ValueTypeMap {
+			return Slot(sub.Map(), path[i+1:])
+		}
+		next := strings.IndexByte(path[i+1:], '.')
+		if next < 0 {
+			break
+		}
+		i += next + 1
+	}
+	return m.PutEmpty(path)
+}

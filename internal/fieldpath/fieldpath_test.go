@@ -48,3 +48,24 @@ func BenchmarkGetNested(b *testing.B) {
 		Get(m, "model_metadata.model_version")
 	}
 }
+
+func TestSlot(t *testing.T) {
+	m := pcommon.NewMap()
+	m.PutEmptyMap("output").PutDouble("x", 1)
+	Slot(m, "output.mean_confidence").SetDouble(0.75)
+	Slot(m, "anomaly_signals.latency_anomalous").SetBool(true)
+	Slot(m, "output.x").SetDouble(2)
+	out, _ := m.Get("output")
+	if v, ok := out.Map().Get("mean_confidence"); !ok || v.Double() != 0.75 {
+		t.Fatal("did not write into the existing nested map")
+	}
+	if v, ok := out.Map().Get("x"); !ok || v.Double() != 2 {
+		t.Fatal("did not overwrite the existing field")
+	}
+	if v, ok := m.Get("anomaly_signals.latency_anomalous"); !ok || !v.Bool() {
+		t.Fatal("did not write a flattened key where no map exists")
+	}
+	if got, ok := Get(m, "anomaly_signals.latency_anomalous"); !ok || !got.Bool() {
+		t.Fatal("Get does not read back what Slot wrote")
+	}
+}

@@ -1,0 +1,103 @@
+package mlschema
+
+import (
+	"context"
+	"testing"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/processor/processortest"
+)
+
+const benchBatch = 1000
+
+func benchInput(b testing.TB, sh shape) plog.Logs {
+	ld, recs := newLogs("recommendation-model-prod")
+	line := seedRecord(b, "01_inference_seed.json")
+	for range benchBatch {
+		appendRecord(b, recs, line, sh)
+	}
+	return ld
+}
+
+func benchThrough(b *testing.B, p consumer.Logs, input plog.Logs) {
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		batch := plog.NewLogs()
+		input.CopyTo(batch)
+		b.StartTimer()
+		if err := p.ConsumeLogs(context.Background(), batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchBatch), "ns/record")
+}
+
+func newBenchProcessor(b *testing.B) consumer.Logs {
+	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(Type), createDefaultConfig(), consumertest.NewNop())
+	require.NoError(b, err)
+	require.NoError(b, p.Start(context.Background(), componenttest.NewNopHost()))
+	b.Cleanup(func() { _ = p.Shutdown(context.Background()) })
+	return p
+}
+
+// ottlSubset is what the transform processor can express of this processor on the seed
+// record: the seed's Logstash required-field check, the mean confidence (only for a known
+// array length: OTTL has no aggregation over lists) and the high-latency tag.
+var ottlSubset = map[string]any{
+	"error_mode": "ignore",
+	"log_statements": []any{map[string]any{
+		"context": "log",
+		"statements": []any{
+			`set(attributes["tags"], []) where attributes["tags"] == nil`,
+			`append(attributes["tags"], "invalid_schema") where attributes["request_id"] == nil or attributes["model_metadata"]["model_version"] == nil`,
+			`set(attributes["validation_error"], "Missing required fields") where attributes["request_id"] == nil or attributes["model_metadata"]["model_version"] == nil`,
+			`set(attributes["output"]["mean_confidence"], (attributes["output"]["confidence_scores"][0] + attributes["output"]["confidence_scores"][1] + attributes["output"]["confidence_scores"][2] + attributes["output"]["confidence_scores"][3] + attributes["output"]["confidence_scores"][4]) / 5.0) where Len(attributes["output"]["confidence_scores"]) == 5`,
+			`append(attributes["tags"], "high_latency") where attributes["inference_metrics"]["latency_ms"] > 500`,
+		},
+	}},
+}
+
+func newOTTLSubset(b testing.TB) consumer.Logs {
+	f := transformprocessor.NewFactory()
+	cfg := f.CreateDefaultConfig()
+	require.NoError(b, confmap.NewFromStringMap(ottlSubset).Unmarshal(cfg))
+	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), cfg, consumertest.NewNop())
+	require.NoError(b, err)
+	require.NoError(b, p.Start(context.Background(), componenttest.NewNopHost()))
+	return p
+}
+
+// BenchmarkSeedInferenceRecord: the full processor on the seed's inference record in each
+// shape, and the OTTL subset on its best shape (attributes), in the same run.
+func BenchmarkSeedInferenceRecord(b *testing.B) {
+	b.Run("ml_schema/attributes", func(b *testing.B) { benchThrough(b, newBenchProcessor(b), benchInput(b, attributes)) })
+	b.Run("ml_schema/map_body", func(b *testing.B) { benchThrough(b, newBenchProcessor(b), benchInput(b, mapBody)) })
+	b.Run("ml_schema/json_body", func(b *testing.B) { benchThrough(b, newBenchProcessor(b), benchInput(b, jsonBody)) })
+	b.Run("ottl_subset/attributes", func(b *testing.B) { benchThrough(b, newOTTLSubset(b), benchInput(b, attributes)) })
+}
+
+// The OTTL subset must really compute what the comparison claims.
+func TestOTTLSubsetComputesTheSameFields(t *testing.T) {
+	sink := &consumertest.LogsSink{}
+	f := transformprocessor.NewFactory()
+	cfg := f.CreateDefaultConfig()
+	require.NoError(t, confmap.NewFromStringMap(ottlSubset).Unmarshal(cfg))
+	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), cfg, sink)
+	require.NoError(t, err)
+	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+	ld, recs := newLogs("s")
+	appendRecord(t, recs, seedRecord(t, "01_inference_seed.json"), attributes)
+	appendRecord(t, recs, seedRecord(t, "02_inference_broken_contract.json"), attributes)
+	require.NoError(t, p.ConsumeLogs(context.Background(), ld))
+	require.NoError(t, p.Shutdown(context.Background()))
+	out := sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	assertNum(t, out.At(0), "output.mean_confidence", 0.748)
+	require.Equal(t, []string{"invalid_schema"}, tags(out.At(1)), "latency_ms is a string there: OTTL cannot compare it")
+}

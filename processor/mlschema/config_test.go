@@ -1,0 +1,69 @@
+package mlschema
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/confmap/xconfmap"
+
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
+)
+
+func loadConfig(t *testing.T, name string) *Config {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	sub, err := cm.Sub(component.NewIDWithName(Type, name).String())
+	require.NoError(t, err)
+	cfg := createDefaultConfig()
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg
+}
+
+func TestDefaultConfig(t *testing.T) {
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	require.NoError(t, componenttest.CheckConfigStruct(cfg))
+	require.NoError(t, xconfmap.Validate(cfg))
+	assert.Equal(t, cfg, loadConfig(t, ""))
+	assert.Equal(t, ActionTag, cfg.Schema.Action)
+	assert.False(t, cfg.Sampling.Enabled, "sampling is off by default")
+	s := cfg.schema()
+	assert.Equal(t, schema.DefaultVersion, s.Version)
+	assert.Len(t, s.EventTypes, 4)
+}
+
+func TestCustomConfig(t *testing.T) {
+	cfg := loadConfig(t, "custom")
+	require.NoError(t, xconfmap.Validate(cfg))
+	s := cfg.schema()
+	assert.Equal(t, "2.0", s.Version)
+	require.Len(t, s.EventTypes, 5)
+	assert.Equal(t, "feature_store", s.EventTypes[4].Name)
+	assert.Equal(t, []string{"users", "items"}, s.EventTypes[4].Fields[0].Enum)
+	assert.Equal(t, 1200.0, cfg.Enrich.ModelLatencyMS["bert-large"])
+	assert.Equal(t, "test-key-not-secret", string(cfg.Guard.HashKey))
+}
+
+func TestConfigErrors(t *testing.T) {
+	err := xconfmap.Validate(loadConfig(t, "no_key"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "guard.hash_key: identifier hashing is on")
+
+	err = xconfmap.Validate(loadConfig(t, "bad"))
+	require.Error(t, err)
+	for _, want := range []string{
+		`schema.action: "quarantine" is not tag or drop`,
+		`kind: "batch" is not one of inference, training, other`,
+		`type: "decimal" is not one of`,
+		"min/max apply to int, float and float_array fields, not string",
+		"normalize.default_timezone",
+		"sampling.fraction: must be within (0, 1]",
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+}

@@ -1,0 +1,162 @@
+package mlschema
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"hash"
+	"math"
+	"sync"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
+)
+
+// hasher computes keyed HMAC-SHA256 digests; HMAC states are pooled because each carries
+// the key's pads and costs two allocations to build.
+type hasher struct{ pool sync.Pool }
+
+func newHasher(key string) *hasher {
+	k := []byte(key)
+	return &hasher{pool: sync.Pool{New: func() any { return hmac.New(sha256.New, k) }}}
+}
+
+func (h *hasher) sum(value string, out *[sha256.Size]byte) {
+	mac := h.pool.Get().(hash.Hash)
+	mac.Reset()
+	_, _ = mac.Write([]byte(value))
+	mac.Sum(out[:0])
+	h.pool.Put(mac)
+}
+
+// hashIdentifiers replaces each configured identifier field by its keyed hash and, when
+// configured, adds a low-cardinality cohort bucket next to it.
+func (p *processor) hashIdentifiers(v *view) {
+	for _, field := range p.cfg.Guard.HashFields {
+		val, ok := v.Get(field)
+		if !ok || val.Type() == pcommon.ValueTypeEmpty || val.Type() == pcommon.ValueTypeMap || val.Type() == pcommon.ValueTypeSlice {
+			continue
+		}
+		var sum [sha256.Size]byte
+		p.hasher.sum(val.AsString(), &sum)
+		val.SetStr("hmac-sha256:" + hex.EncodeToString(sum[:16]))
+		if p.cfg.Guard.CohortBuckets > 0 {
+			bucket := binary.BigEndian.Uint64(sum[16:24]) % uint64(p.cfg.Guard.CohortBuckets)
+			v.set(field + "_cohort").SetInt(int64(bucket)) //nolint:gosec // bucket < CohortBuckets, an int
+		}
+	}
+}
+
+// guardSize walks the record's data: arrays longer than the limit become a summary, strings
+// longer than the limit are cut, nesting deeper than the limit becomes JSON text. It reports
+// whether it changed anything.
+func (p *processor) guardSize(m pcommon.Map) bool {
+	return p.guardMap(m, 1)
+}
+
+func (p *processor) guardMap(m pcommon.Map, depth int) bool {
+	changed := false
+	for _, val := range m.All() {
+		if p.guardValue(val, depth) {
+			changed = true
+		}
+	}
+	return changed
+}
+
+func (p *processor) guardValue(val pcommon.Value, depth int) bool {
+	g := &p.cfg.Guard
+	switch val.Type() {
+	case pcommon.ValueTypeStr:
+		if len(val.Str()) > g.MaxStringLength {
+			val.SetStr(cutUTF8(val.Str(), g.MaxStringLength))
+			return true
+		}
+	case pcommon.ValueTypeMap:
+		if depth >= g.MaxDepth {
+			val.SetStr(cutUTF8(val.AsString(), g.MaxStringLength))
+			return true
+		}
+		return p.guardMap(val.Map(), depth+1)
+	case pcommon.ValueTypeSlice:
+		s := val.Slice()
+		if s.Len() > g.MaxArrayLength {
+			summarizeArray(val)
+			return true
+		}
+		if depth >= g.MaxDepth {
+			val.SetStr(cutUTF8(val.AsString(), g.MaxStringLength))
+			return true
+		}
+		changed := false
+		for i := 0; i < s.Len(); i++ {
+			if p.guardValue(s.At(i), depth+1) {
+				changed = true
+			}
+		}
+		return changed
+	}
+	return false
+}
+
+// summarizeArray replaces a long array (a feature vector) by {hash, dimension, l2_norm}: enough
+// to correlate records and spot a changed input, without indexing 10,000 dimensions. The hash
+// is SHA-256 over the elements' text joined by commas; l2_norm only counts numeric elements.
+func summarizeArray(val pcommon.Value) {
+	s := val.Slice()
+	h := sha256.New()
+	var sq float64
+	numeric := true
+	for i := 0; i < s.Len(); i++ {
+		e := s.At(i)
+		if i > 0 {
+			_, _ = h.Write([]byte{','})
+		}
+		_, _ = h.Write([]byte(e.AsString()))
+		switch e.Type() {
+		case pcommon.ValueTypeDouble:
+			sq += e.Double() * e.Double()
+		case pcommon.ValueTypeInt:
+			f := float64(e.Int())
+			sq += f * f
+		default:
+			numeric = false
+		}
+	}
+	dim := s.Len()
+	sum := h.Sum(nil)
+	m := val.SetEmptyMap()
+	m.PutStr("hash", "sha256:"+hex.EncodeToString(sum))
+	m.PutInt("dimension", int64(dim))
+	if numeric && !math.IsInf(sq, 0) && !math.IsNaN(sq) {
+		m.PutDouble("l2_norm", math.Sqrt(sq))
+	}
+}
+
+// cutUTF8 shortens s to at most n bytes without splitting a UTF-8 sequence.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// guard runs the cardinality and size guards on a record and tags it when it cut anything.
+func (p *processor) guard(v *view, c *counts) {
+	if len(p.cfg.Guard.HashFields) > 0 {
+		p.hashIdentifiers(v)
+	}
+	changed := p.guardSize(v.attrs)
+	if v.hasBody && p.guardSize(v.body) {
+		changed = true
+	}
+	if changed {
+		c.tagRecord(v, schema.TagTruncated)
+	}
+}

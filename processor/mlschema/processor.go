@@ -1,0 +1,141 @@
+package mlschema
+
+import (
+	"context"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	otelprocessor "go.opentelemetry.io/collector/processor"
+
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
+)
+
+type processor struct {
+	cfg           *Config
+	contract      *schema.Compiled
+	location      *time.Location
+	detector      *detector
+	hasher        *hasher
+	samplingBound uint64
+	telemetry     *telemetry
+}
+
+func newProcessor(set otelprocessor.Settings, cfg *Config) (*processor, error) {
+	contract, err := schema.Compile(cfg.schema())
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(cfg.Normalize.DefaultTimezone)
+	if err != nil {
+		return nil, err
+	}
+	p := &processor{
+		cfg:           cfg,
+		contract:      contract,
+		location:      loc,
+		detector:      newDetector(cfg.Anomaly),
+		hasher:        newHasher(string(cfg.Guard.HashKey)),
+		samplingBound: boundFor(cfg.Sampling.Fraction),
+	}
+	if p.telemetry, err = newTelemetry(set.TelemetrySettings, p.detector); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *processor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
+	c := newCounts()
+	ld.ResourceLogs().RemoveIf(func(rl plog.ResourceLogs) bool {
+		resource := rl.Resource().Attributes()
+		rl.ScopeLogs().RemoveIf(func(sl plog.ScopeLogs) bool {
+			sl.LogRecords().RemoveIf(func(rec plog.LogRecord) bool {
+				return !p.processRecord(rec, resource, &c)
+			})
+			return sl.LogRecords().Len() == 0
+		})
+		return rl.ScopeLogs().Len() == 0
+	})
+	p.telemetry.record(ctx, &c)
+	return ld, nil
+}
+
+// processRecord runs every step on one record in one pass and reports whether it is kept.
+func (p *processor) processRecord(rec plog.LogRecord, resource pcommon.Map, c *counts) bool {
+	_, truncated, bodyOK := p.parseBody(rec)
+	v := newView(rec)
+	if !bodyOK {
+		c.tagRecord(&v, schema.TagInvalidJSON)
+	}
+	if truncated {
+		c.tagRecord(&v, schema.TagTruncated)
+	}
+	v.locate(schema.FieldEventType)
+
+	p.normalizeTimestamp(rec, &v, c)
+	p.normalizeSeverity(rec, &v)
+
+	if et, ok := p.contract.EventType(v.str(schema.FieldEventType)); ok {
+		if !p.validate(&v, et, c) && p.cfg.Schema.Action == ActionDrop {
+			c.dropped[schema.TagInvalidSchema]++
+			return false
+		}
+		p.enrichDeployment(&v, resource)
+		if et.Kind == schema.KindInference {
+			normalizeLatency(&v)
+			mean, hasMean := p.enrichInference(&v, c)
+			if p.cfg.Anomaly.Enabled {
+				p.flagAnomalies(&v, mean, hasMean, c)
+			}
+		}
+	}
+
+	p.guard(&v, c)
+
+	if p.cfg.Sampling.Enabled && !p.sample(rec, &v) {
+		c.dropped["sampled_out"]++
+		return false
+	}
+	return true
+}
+
+// validate checks the record against its event type, tags it and lists every violation.
+func (p *processor) validate(v *view, et *schema.CompiledType, c *counts) bool {
+	var buf [8]schema.Violation
+	violations := p.contract.Validate(v, et, buf[:0])
+	c.validated[et.Name]++
+	if len(violations) == 0 {
+		return true
+	}
+	c.invalid[et.Name]++
+	c.tagRecord(v, schema.TagInvalidSchema)
+	errs := v.set(schema.FieldSchemaErrors).SetEmptySlice()
+	errs.EnsureCapacity(len(violations))
+	for _, viol := range violations {
+		errs.AppendEmpty().SetStr(viol.String())
+	}
+	return false
+}
+
+// flagAnomalies scores latency and mean confidence against the record's series.
+func (p *processor) flagAnomalies(v *view, meanConfidence float64, hasConfidence bool, c *counts) {
+	latency, hasLatency := v.num(schema.FieldLatencyMS)
+	if !hasLatency && !hasConfidence {
+		return
+	}
+	key := seriesKey{v.str(schema.FieldModelName), v.str(schema.FieldModelVersion), v.str(schema.FieldServingVariant)}
+	s := p.detector.observe(key, latency, hasLatency, meanConfidence, hasConfidence)
+	k := p.cfg.Anomaly.Threshold
+	if s.latencyOK && (s.latencyZ > k || s.latencyZ < -k) {
+		v.set(schema.FieldLatencyAnomalous).SetBool(true)
+		v.set(schema.FieldLatencyZScore).SetDouble(s.latencyZ)
+		c.anomalies["latency"]++
+		c.tagRecord(v, schema.TagAnomalous)
+	}
+	if s.confidenceOK && (s.confidenceZ > k || s.confidenceZ < -k) {
+		v.set(schema.FieldConfidenceAnomalous).SetBool(true)
+		v.set(schema.FieldConfidenceZScore).SetDouble(s.confidenceZ)
+		c.anomalies["confidence"]++
+		c.tagRecord(v, schema.TagAnomalous)
+	}
+}
