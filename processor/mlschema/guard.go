@@ -8,10 +8,10 @@ import (
 	"hash"
 	"math"
 	"sync"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
+	"github.com/otelcol-mlops/otelcol-mlops/internal/strutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 )
 
@@ -72,12 +72,12 @@ func (p *processor) guardValue(val pcommon.Value, depth int) bool {
 	switch val.Type() {
 	case pcommon.ValueTypeStr:
 		if len(val.Str()) > g.MaxStringLength {
-			val.SetStr(cutUTF8(val.Str(), g.MaxStringLength))
+			val.SetStr(strutil.CutUTF8(val.Str(), g.MaxStringLength))
 			return true
 		}
 	case pcommon.ValueTypeMap:
 		if depth >= g.MaxDepth {
-			val.SetStr(cutUTF8(val.AsString(), g.MaxStringLength))
+			val.SetStr(strutil.CutUTF8(val.AsString(), g.MaxStringLength))
 			return true
 		}
 		return p.guardMap(val.Map(), depth+1)
@@ -88,7 +88,7 @@ func (p *processor) guardValue(val pcommon.Value, depth int) bool {
 			return true
 		}
 		if depth >= g.MaxDepth {
-			val.SetStr(cutUTF8(val.AsString(), g.MaxStringLength))
+			val.SetStr(strutil.CutUTF8(val.AsString(), g.MaxStringLength))
 			return true
 		}
 		changed := false
@@ -134,17 +134,6 @@ func summarizeArray(val pcommon.Value) {
 	if numeric && !math.IsInf(sq, 0) && !math.IsNaN(sq) {
 		m.PutDouble("l2_norm", math.Sqrt(sq))
 	}
-}
-
-// cutUTF8 shortens s to at most n bytes without splitting a UTF-8 sequence.
-func cutUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // guard runs the cardinality and size guards on a record and tags it when it cut anything.

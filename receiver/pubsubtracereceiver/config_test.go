@@ -1,0 +1,62 @@
+package pubsubtracereceiver
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/confmap/xconfmap"
+)
+
+func loadConfig(t *testing.T, name string) *Config {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	sub, err := cm.Sub(component.NewIDWithName(Type, name).String())
+	require.NoError(t, err)
+	cfg := createDefaultConfig()
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg
+}
+
+func TestDefaultsAndMinimalConfig(t *testing.T) {
+	require.NoError(t, componenttest.CheckConfigStruct(createDefaultConfig()))
+	cfg := loadConfig(t, "")
+	require.NoError(t, xconfmap.Validate(cfg))
+	assert.Equal(t, ActionNack, cfg.OnPermanentError, "nothing acked early by default")
+	assert.Equal(t, ActionNack, cfg.OnDecodeError)
+	assert.Equal(t, "messaging.gcp_pubsub.message.attribute.", cfg.Attributes.Prefix)
+	assert.Equal(t, 1000, cfg.FlowControl.MaxOutstandingMessages)
+	assert.Equal(t, "training-jobs-tap", subscriptionID(cfg.Subscriptions[0].Name))
+}
+
+func TestFullConfig(t *testing.T) {
+	cfg := loadConfig(t, "full")
+	require.NoError(t, xconfmap.Validate(cfg))
+	assert.Equal(t, "training-jobs-tap", subscriptionID(cfg.Subscriptions[0].Name))
+	assert.True(t, cfg.Subscriptions[1].DeadLetter)
+	assert.Equal(t, []string{"X-Trace-ID", "trace_id"}, cfg.TraceContext.LegacyKeys)
+	assert.Equal(t, 2, cfg.FlowControl.NumGoroutines)
+}
+
+func TestConfigErrors(t *testing.T) {
+	err := xconfmap.Validate(loadConfig(t, "bad"))
+	require.Error(t, err)
+	for _, want := range []string{
+		"project: must not be empty",
+		`subscriptions[0].name: "projects/other/subscriptions/x" is not in project ""`,
+		"subscriptions[1].name: must not be empty",
+		`subscriptions[2].payload_format: "xml" is not json or text`,
+		`subscriptions[3].name: "y" is listed twice`,
+		"insecure: needs an endpoint",
+		`on_permanent_error: "drop" is not nack or ack`,
+		`on_decode_error: "ignore" is not nack, ack or keep`,
+		"flow_control:",
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+}
