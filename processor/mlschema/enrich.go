@@ -59,7 +59,7 @@ func readConfidences(v *view, threshold float64) (confidenceStats, int, bool) {
 // enrichInference derives what the seed's Logstash filters derived, in one pass.
 func (p *processor) enrichInference(v *view, c *counts) (meanConfidence float64, hasConfidence bool) {
 	threshold := p.cfg.Enrich.ConfidenceThreshold
-	if t, ok := v.num(schema.FieldConfidenceThreshold); ok {
+	if t, ok := v.Num(schema.FieldConfidenceThreshold); ok {
 		threshold = t
 	}
 	if st, above, ok := readConfidences(v, threshold); ok {
@@ -71,10 +71,10 @@ func (p *processor) enrichInference(v *view, c *counts) (meanConfidence float64,
 		}
 		meanConfidence, hasConfidence = st.mean, true
 	}
-	if items, ok := v.num(schema.FieldItemsAboveThreshold); ok && items < float64(p.cfg.Enrich.LowConfidenceItems) {
+	if items, ok := v.Num(schema.FieldItemsAboveThreshold); ok && items < float64(p.cfg.Enrich.LowConfidenceItems) {
 		v.set(schema.FieldLowConfidenceWarning).SetBool(true)
 	}
-	if latency, ok := v.num(schema.FieldLatencyMS); ok && latency > p.latencyThreshold(v) {
+	if latency, ok := v.Num(schema.FieldLatencyMS); ok && latency > p.latencyThreshold(v) {
 		c.tagRecord(v, schema.TagHighLatency)
 	}
 	return meanConfidence, hasConfidence
@@ -82,7 +82,7 @@ func (p *processor) enrichInference(v *view, c *counts) (meanConfidence float64,
 
 func (p *processor) latencyThreshold(v *view) float64 {
 	if len(p.cfg.Enrich.ModelLatencyMS) > 0 {
-		if ms, ok := p.cfg.Enrich.ModelLatencyMS[v.str(schema.FieldModelName)]; ok {
+		if ms, ok := p.cfg.Enrich.ModelLatencyMS[v.Str(schema.FieldModelName)]; ok {
 			return ms
 		}
 	}

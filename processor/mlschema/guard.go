@@ -141,8 +141,8 @@ func (p *processor) guard(v *view, c *counts) {
 	if len(p.cfg.Guard.HashFields) > 0 {
 		p.hashIdentifiers(v)
 	}
-	changed := p.guardSize(v.attrs)
-	if v.hasBody && p.guardSize(v.body) {
+	changed := p.guardSize(v.Attrs)
+	if v.HasBody && p.guardSize(v.Body) {
 		changed = true
 	}
 	if changed {

@@ -110,7 +110,7 @@ func normalizeLatency(v *view) {
 		return
 	}
 	for _, field := range []string{schema.FieldLatencySeconds, schema.FieldLatencyS} {
-		if s, ok := v.num(field); ok {
+		if s, ok := v.Num(field); ok {
 			v.set(schema.FieldLatencyMS).SetDouble(s * 1000)
 			return
 		}

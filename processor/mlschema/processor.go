@@ -75,7 +75,7 @@ func (p *processor) processRecord(rec plog.LogRecord, resource pcommon.Map, c *c
 	p.normalizeTimestamp(rec, &v, c)
 	p.normalizeSeverity(rec, &v)
 
-	if et, ok := p.contract.EventType(v.str(schema.FieldEventType)); ok {
+	if et, ok := p.contract.EventType(v.Str(schema.FieldEventType)); ok {
 		if !p.validate(&v, et, c) && p.cfg.Schema.Action == ActionDrop {
 			c.dropped[schema.TagInvalidSchema]++
 			return false
@@ -119,11 +119,11 @@ func (p *processor) validate(v *view, et *schema.CompiledType, c *counts) bool {
 
 // flagAnomalies scores latency and mean confidence against the record's series.
 func (p *processor) flagAnomalies(v *view, meanConfidence float64, hasConfidence bool, c *counts) {
-	latency, hasLatency := v.num(schema.FieldLatencyMS)
+	latency, hasLatency := v.Num(schema.FieldLatencyMS)
 	if !hasLatency && !hasConfidence {
 		return
 	}
-	key := seriesKey{v.str(schema.FieldModelName), v.str(schema.FieldModelVersion), v.str(schema.FieldServingVariant)}
+	key := seriesKey{v.Str(schema.FieldModelName), v.Str(schema.FieldModelVersion), v.Str(schema.FieldServingVariant)}
 	s := p.detector.observe(key, latency, hasLatency, meanConfidence, hasConfidence)
 	k := p.cfg.Anomaly.Threshold
 	if s.latencyOK && (s.latencyZ > k || s.latencyZ < -k) {

@@ -5,46 +5,30 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/fieldpath"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 )
 
-// view reads a log record's fields wherever they sit: attributes (OTLP SDKs, filelog's json
-// parser) first, then a map body (also what a parsed JSON string body becomes). Writes go to
-// the container that holds the record's data, so enrichment lands next to what it enriches.
+// view is the record's schema.Fields plus the container writes go to: the map that holds the
+// record's event_type, so enrichment lands next to what it enriches.
 type view struct {
-	attrs     pcommon.Map
-	body      pcommon.Map
-	hasBody   bool
+	schema.Fields
 	container pcommon.Map
 }
 
 func newView(rec plog.LogRecord) view {
-	v := view{attrs: rec.Attributes(), container: rec.Attributes()}
-	if rec.Body().Type() == pcommon.ValueTypeMap {
-		v.body, v.hasBody = rec.Body().Map(), true
-	}
-	return v
-}
-
-// Get implements schema.Record.
-func (v *view) Get(path string) (pcommon.Value, bool) {
-	if val, ok := fieldpath.Get(v.attrs, path); ok {
-		return val, true
-	}
-	if v.hasBody {
-		return fieldpath.Get(v.body, path)
-	}
-	return pcommon.Value{}, false
+	f := schema.FieldsOf(rec)
+	return view{Fields: f, container: f.Attrs}
 }
 
 // locate makes the container the map that holds path (the record's event_type).
 func (v *view) locate(path string) {
-	if _, ok := fieldpath.Get(v.attrs, path); ok {
-		v.container = v.attrs
+	if _, ok := fieldpath.Get(v.Attrs, path); ok {
+		v.container = v.Attrs
 		return
 	}
-	if v.hasBody {
-		if _, ok := fieldpath.Get(v.body, path); ok {
-			v.container = v.body
+	if v.HasBody {
+		if _, ok := fieldpath.Get(v.Body, path); ok {
+			v.container = v.Body
 		}
 	}
 }
@@ -53,32 +37,9 @@ func (v *view) set(path string) pcommon.Value {
 	return fieldpath.Slot(v.container, path)
 }
 
-// str returns a string field, or "".
-func (v *view) str(path string) string {
-	if val, ok := v.Get(path); ok && val.Type() == pcommon.ValueTypeStr {
-		return val.Str()
-	}
-	return ""
-}
-
-// num returns a numeric field.
-func (v *view) num(path string) (float64, bool) {
-	val, ok := v.Get(path)
-	if !ok {
-		return 0, false
-	}
-	switch val.Type() {
-	case pcommon.ValueTypeInt:
-		return float64(val.Int()), true
-	case pcommon.ValueTypeDouble:
-		return val.Double(), true
-	}
-	return 0, false
-}
-
 // tag adds a tag to the container's tags list once.
 func (v *view) tag(tag string) {
-	slot := v.set("tags")
+	slot := v.set(schema.FieldTags)
 	if slot.Type() != pcommon.ValueTypeSlice {
 		prev := slot.AsString()
 		tags := slot.SetEmptySlice()
@@ -96,7 +57,7 @@ func (v *view) tag(tag string) {
 }
 
 func (v *view) hasTag(tag string) bool {
-	val, ok := v.container.Get("tags")
+	val, ok := v.container.Get(schema.FieldTags)
 	if !ok || val.Type() != pcommon.ValueTypeSlice {
 		return false
 	}

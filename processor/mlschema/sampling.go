@@ -48,7 +48,7 @@ func samplingKey(rec plog.LogRecord, v *view) (uint64, bool) {
 	if tid := rec.TraceID(); !tid.IsEmpty() {
 		return binary.BigEndian.Uint64(tid[8:]), true
 	}
-	if id := v.str(schema.FieldRequestID); id != "" {
+	if id := v.Str(schema.FieldRequestID); id != "" {
 		h := fnv.New64a()
 		_, _ = h.Write([]byte(id))
 		return h.Sum64(), true

@@ -1,0 +1,337 @@
+package legacyspans
+
+import (
+	"container/list"
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/connector"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/strutil"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
+)
+
+// Attributes of synthesised spans, and the one that marks bridged logs.
+const (
+	AttrSynthesized    = "otelcol.legacy_spans.synthesized"
+	AttrLogCount       = "otelcol.legacy_spans.log_count"
+	AttrContinuation   = "otelcol.legacy_spans.continuation"
+	AttrEventsDropped  = "otelcol.legacy_spans.events_dropped"
+	attrLegacyTraceID  = "legacy.trace_id" // written by trace_id_bridge
+	attrServiceName    = "service.name"
+	eventName          = "log"
+	closedKeysPerGroup = 2 // closed keys remembered per open-group slot, to spot late logs
+)
+
+type groupKey struct {
+	trace   pcommon.TraceID
+	service string
+}
+
+// group is one (trace, service) whose logs become one span.
+type group struct {
+	key          groupKey
+	span         ptrace.Span
+	resource     pcommon.Resource
+	first, last  pcommon.Timestamp
+	opened, seen time.Time
+	count        int
+	dropped      int
+	failed       bool
+	elem         *list.Element
+}
+
+type legacySpans struct {
+	cfg       *Config
+	next      consumer.Traces
+	logger    *zap.Logger
+	tel       *telemetry
+	services  map[string]bool
+	parentOf  map[string]string
+	now       func() time.Time
+
+	mu     sync.Mutex
+	groups map[groupKey]*group
+	order  *list.List // open groups, oldest first
+	closed *keyLRU
+
+	stop    chan struct{}
+	done    chan struct{}
+	started bool
+}
+
+func newConnector(set connector.Settings, cfg *Config, next consumer.Traces) (*legacySpans, error) {
+	c := &legacySpans{
+		cfg:      cfg,
+		next:     next,
+		logger:   set.Logger,
+		services: map[string]bool{},
+		parentOf: map[string]string{},
+		now:      time.Now,
+		groups:   map[groupKey]*group{},
+		order:    list.New(),
+		closed:   newKeyLRU(cfg.MaxOpenGroups * closedKeysPerGroup),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	for _, s := range cfg.Services {
+		c.services[s] = true
+	}
+	for _, h := range cfg.Hops {
+		c.parentOf[h.To] = h.From
+	}
+	var err error
+	if c.tel, err = newTelemetry(set.TelemetrySettings, c.openGroups); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *legacySpans) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: false}
+}
+
+// Start runs the timer that closes idle and long-running groups.
+func (c *legacySpans) Start(context.Context, component.Host) error {
+	interval := min(c.cfg.IdleTimeout/4, time.Second)
+	c.started = true
+	go func() {
+		defer close(c.done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-c.stop:
+				return
+			case <-t.C:
+				c.emit(context.Background(), c.expired(c.now()))
+			}
+		}
+	}()
+	return nil
+}
+
+// Shutdown flushes every open group.
+func (c *legacySpans) Shutdown(ctx context.Context) error {
+	select {
+	case <-c.stop:
+	default:
+		close(c.stop)
+		if c.started {
+			<-c.done
+		}
+	}
+	c.mu.Lock()
+	var all []*group
+	for e := c.order.Front(); e != nil; e = e.Next() {
+		all = append(all, e.Value.(*group))
+	}
+	c.groups, c.order = map[groupKey]*group{}, list.New()
+	c.mu.Unlock()
+	c.emit(ctx, all)
+	return nil
+}
+
+func (c *legacySpans) selected(rec plog.LogRecord, service string) bool {
+	if rec.TraceID().IsEmpty() {
+		return false
+	}
+	if c.services[service] {
+		return true
+	}
+	if c.cfg.Bridged {
+		_, bridged := rec.Attributes().Get(attrLegacyTraceID)
+		return bridged
+	}
+	return false
+}
+
+// ConsumeLogs adds selected records to their groups; groups pushed out by the bound on open
+// groups are emitted right away.
+func (c *legacySpans) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	var evicted []*group
+	now := c.now()
+	c.mu.Lock()
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		rl := rls.At(i)
+		service := ""
+		if v, ok := rl.Resource().Attributes().Get(attrServiceName); ok {
+			service = v.AsString()
+		}
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			recs := sls.At(j).LogRecords()
+			for k := 0; k < recs.Len(); k++ {
+				rec := recs.At(k)
+				if !c.selected(rec, service) {
+					continue
+				}
+				g, ok := c.groups[groupKey{rec.TraceID(), service}]
+				if !ok {
+					if c.order.Len() >= c.cfg.MaxOpenGroups {
+						evicted = append(evicted, c.closeLocked(c.order.Front().Value.(*group)))
+						c.tel.evicted.Add(ctx, 1)
+					}
+					g = c.openLocked(groupKey{rec.TraceID(), strings.Clone(service)}, rl.Resource(), now)
+				}
+				c.addLocked(g, rec, now)
+			}
+		}
+	}
+	c.mu.Unlock()
+	c.emit(ctx, evicted)
+	return nil
+}
+
+func (c *legacySpans) openLocked(key groupKey, resource pcommon.Resource, now time.Time) *group {
+	g := &group{key: key, span: ptrace.NewSpan(), resource: pcommon.NewResource(), opened: now}
+	resource.CopyTo(g.resource)
+	if c.closed.contains(key) {
+		g.span.Attributes().PutBool(AttrContinuation, true)
+		c.tel.late.Add(context.Background(), 1)
+	}
+	g.elem = c.order.PushBack(g)
+	c.groups[key] = g
+	return g
+}
+
+func (c *legacySpans) addLocked(g *group, rec plog.LogRecord, now time.Time) {
+	ts := rec.Timestamp()
+	if ts == 0 {
+		ts = rec.ObservedTimestamp()
+	}
+	if g.count == 0 || ts < g.first {
+		g.first = ts
+	}
+	if ts > g.last {
+		g.last = ts
+	}
+	g.count++
+	g.seen = now
+	if rec.SeverityNumber() >= plog.SeverityNumberError && !g.failed {
+		g.failed = true
+		g.span.Status().SetCode(ptrace.StatusCodeError)
+		g.span.Status().SetMessage(strutil.CutUTF8(rec.Body().AsString(), c.cfg.MaxEventLength))
+	}
+	if g.span.Events().Len() >= c.cfg.MaxEvents {
+		g.dropped++
+		return
+	}
+	ev := g.span.Events().AppendEmpty()
+	ev.SetName(eventName)
+	ev.SetTimestamp(ts)
+	ev.Attributes().PutStr("message", strutil.CutUTF8(rec.Body().AsString(), c.cfg.MaxEventLength))
+	if text := rec.SeverityText(); text != "" {
+		ev.Attributes().PutStr("level", text)
+	} else if rec.SeverityNumber() != plog.SeverityNumberUnspecified {
+		ev.Attributes().PutStr("level", rec.SeverityNumber().String())
+	}
+}
+
+// closeLocked removes g from the open groups and remembers its key, so late logs are seen.
+func (c *legacySpans) closeLocked(g *group) *group {
+	c.order.Remove(g.elem)
+	delete(c.groups, g.key)
+	c.closed.add(g.key)
+	return g
+}
+
+// expired closes the groups idle longer than idle_timeout or open longer than max_duration.
+func (c *legacySpans) expired(now time.Time) []*group {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []*group
+	for e := c.order.Front(); e != nil; {
+		g := e.Value.(*group)
+		e = e.Next()
+		if now.Sub(g.seen) >= c.cfg.IdleTimeout || now.Sub(g.opened) >= c.cfg.MaxDuration {
+			out = append(out, c.closeLocked(g))
+		}
+	}
+	return out
+}
+
+func (c *legacySpans) openGroups() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return int64(c.order.Len())
+}
+
+// emit turns closed groups into spans and sends them on. The logs were accepted long ago, so
+// a refused export cannot be pushed back: it is logged and counted.
+func (c *legacySpans) emit(ctx context.Context, groups []*group) {
+	if len(groups) == 0 {
+		return
+	}
+	td := ptrace.NewTraces()
+	for _, g := range groups {
+		rs := td.ResourceSpans().AppendEmpty()
+		g.resource.CopyTo(rs.Resource())
+		ss := rs.ScopeSpans().AppendEmpty()
+		ss.Scope().SetName(scopeName)
+		c.finish(g).MoveTo(ss.Spans().AppendEmpty())
+	}
+	if err := c.next.ConsumeTraces(ctx, td); err != nil {
+		c.logger.Error("synthesised spans refused downstream; dropped", zap.Int("spans", len(groups)), zap.Error(err))
+		c.tel.dropped.Add(ctx, int64(len(groups)))
+		return
+	}
+	c.tel.emitted.Add(ctx, int64(len(groups)))
+}
+
+func (c *legacySpans) finish(g *group) ptrace.Span {
+	s := g.span
+	s.SetTraceID(g.key.trace)
+	s.SetSpanID(pcommon.SpanID(legacyid.DeriveSpanID(g.key.trace, g.key.service)))
+	if parent, ok := c.parentOf[g.key.service]; ok {
+		s.SetParentSpanID(pcommon.SpanID(legacyid.DeriveSpanID(g.key.trace, parent)))
+	}
+	s.SetName(strings.ReplaceAll(c.cfg.SpanName, "{service}", g.key.service))
+	s.SetKind(ptrace.SpanKindInternal)
+	s.SetStartTimestamp(g.first)
+	s.SetEndTimestamp(g.last)
+	s.Attributes().PutBool(AttrSynthesized, true)
+	s.Attributes().PutInt(AttrLogCount, int64(g.count))
+	if g.dropped > 0 {
+		s.Attributes().PutInt(AttrEventsDropped, int64(g.dropped))
+	}
+	return s
+}
+
+// keyLRU remembers recently closed groups, bounded.
+type keyLRU struct {
+	max   int
+	keys  map[groupKey]*list.Element
+	order *list.List
+}
+
+func newKeyLRU(maxKeys int) *keyLRU {
+	return &keyLRU{max: maxKeys, keys: map[groupKey]*list.Element{}, order: list.New()}
+}
+
+func (l *keyLRU) add(k groupKey) {
+	if e, ok := l.keys[k]; ok {
+		l.order.MoveToBack(e)
+		return
+	}
+	if l.order.Len() >= l.max {
+		oldest := l.order.Front()
+		delete(l.keys, oldest.Value.(groupKey))
+		l.order.Remove(oldest)
+	}
+	l.keys[k] = l.order.PushBack(k)
+}
+
+func (l *keyLRU) contains(k groupKey) bool {
+	_, ok := l.keys[k]
+	return ok
+}

@@ -1,0 +1,264 @@
+package legacyspans
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/confmap/xconfmap"
+	"go.opentelemetry.io/collector/connector/connectortest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
+	"github.com/otelcol-mlops/otelcol-mlops/processor/traceidbridge"
+)
+
+const jobUUID = "4bf92f35-77b3-4da6-a3ce-929d0e0e4736"
+
+var t0 = time.Date(2024, 5, 14, 10, 3, 21, 0, time.UTC)
+
+func loadConfig(t *testing.T, name string) *Config {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	sub, err := cm.Sub(component.NewIDWithName(Type, name).String())
+	require.NoError(t, err)
+	cfg := createDefaultConfig()
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg
+}
+
+func TestConfig(t *testing.T) {
+	require.NoError(t, componenttest.CheckConfigStruct(createDefaultConfig()))
+	require.NoError(t, xconfmap.Validate(loadConfig(t, "")))
+	cfg := loadConfig(t, "incident")
+	require.NoError(t, xconfmap.Validate(cfg))
+	assert.Equal(t, []Hop{{"nuxt-ui", "azure-function-api"}, {"azure-function-api", "ml-worker"}}, cfg.Hops)
+	err := xconfmap.Validate(loadConfig(t, "bad"))
+	require.Error(t, err)
+	for _, want := range []string{"nothing selected", "span_name: must not be empty", "idle_timeout 2m0s is longer than max_duration 1m0s",
+		"max_open_groups: must be at least 1", "hops[0]: from and to must be two different services", "hops[2]: worker already has parent api"} {
+		assert.Contains(t, err.Error(), want)
+	}
+}
+
+type logLine struct {
+	service  string
+	offsetMS int
+	severity plog.SeverityNumber
+	body     string
+	traceID  string // legacy ID as the service logged it
+}
+
+// incidentLogs is seed 000 as the gateway sees it: the UI, the API and a worker logging the
+// job's UUID, the worker failing; plus an OTel-instrumented service whose logs carry a real
+// trace context (it emits its own spans and must not get a synthesised one).
+func incidentLogs() plog.Logs {
+	lines := []logLine{
+		{"nuxt-ui", 0, plog.SeverityNumberInfo, "[Tracing] Generated Trace ID for URL: /jobs", jobUUID},
+		{"azure-function-api", 40, plog.SeverityNumberInfo, "Received request to create training job.", jobUUID},
+		{"azure-function-api", 55, plog.SeverityNumberInfo, "Publishing job for model 'fail-me' to Pub/Sub topic 'training-jobs'.", jobUUID},
+		{"azure-function-api", 180, plog.SeverityNumberInfo, "Successfully published message with ID: 11000000000001.", jobUUID},
+		{"ml-worker", 2300, plog.SeverityNumberInfo, "Received message with ID: 11000000000001", jobUUID},
+		{"ml-worker", 2310, plog.SeverityNumberInfo, "Starting processing for model: fail-me", jobUUID},
+		{"ml-worker", 17310, plog.SeverityNumberError, "An unexpected error occurred during processing: Simulated model training failure: Invalid dataset.", jobUUID},
+		{"ml-worker", 100, plog.SeverityNumberInfo, "Worker 'gpu-worker-7' starting up.", "NO_TRACE_ID"},
+	}
+	ld := plog.NewLogs()
+	byService := map[string]plog.LogRecordSlice{}
+	for _, l := range lines {
+		recs, ok := byService[l.service]
+		if !ok {
+			rl := ld.ResourceLogs().AppendEmpty()
+			rl.Resource().Attributes().PutStr("service.name", l.service)
+			rl.Resource().Attributes().PutStr("host.name", l.service+"-0")
+			recs = rl.ScopeLogs().AppendEmpty().LogRecords()
+			byService[l.service] = recs
+		}
+		rec := recs.AppendEmpty()
+		rec.SetTimestamp(pcommon.NewTimestampFromTime(t0.Add(time.Duration(l.offsetMS) * time.Millisecond)))
+		rec.SetSeverityNumber(l.severity)
+		rec.SetSeverityText(l.severity.String())
+		rec.Body().SetStr(l.body)
+		rec.Attributes().PutStr("trace_id", l.traceID)
+	}
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr("service.name", "model-server")
+	sdk := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+	res, _ := legacyid.Default.Map(jobUUID)
+	sdk.SetTraceID(res.TraceID)
+	sdk.SetSpanID(pcommon.SpanID{1, 2, 3, 4, 5, 6, 7, 8})
+	sdk.SetTimestamp(pcommon.NewTimestampFromTime(t0.Add(3 * time.Second)))
+	sdk.Body().SetStr("instrumented service log")
+	return ld
+}
+
+// bridged runs logs through the real trace_id_bridge, as the gateway pipeline does.
+func bridged(t *testing.T, ld plog.Logs) plog.Logs {
+	sink := &consumertest.LogsSink{}
+	f := traceidbridge.NewFactory()
+	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), f.CreateDefaultConfig(), sink)
+	require.NoError(t, err)
+	require.NoError(t, p.ConsumeLogs(context.Background(), ld))
+	return sink.AllLogs()[0]
+}
+
+func newTestConnector(t *testing.T, cfg *Config) (*legacySpans, *consumertest.TracesSink, *time.Time) {
+	sink := &consumertest.TracesSink{}
+	c, err := newConnector(connectortest.NewNopSettings(Type), cfg, sink)
+	require.NoError(t, err)
+	now := time.Now()
+	c.now = func() time.Time { return now }
+	return c, sink, &now
+}
+
+func spansByName(td []ptrace.Traces) map[string]ptrace.Span {
+	out := map[string]ptrace.Span{}
+	for _, tr := range td {
+		for i := 0; i < tr.ResourceSpans().Len(); i++ {
+			rs := tr.ResourceSpans().At(i)
+			for j := 0; j < rs.ScopeSpans().Len(); j++ {
+				spans := rs.ScopeSpans().At(j).Spans()
+				for k := 0; k < spans.Len(); k++ {
+					out[spans.At(k).Name()] = spans.At(k)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func TestSeedIncidentWaterfall(t *testing.T) {
+	cfg := loadConfig(t, "incident")
+	cfg.SpanName = "{service}"
+	c, sink, now := newTestConnector(t, cfg)
+	require.NoError(t, c.ConsumeLogs(context.Background(), bridged(t, incidentLogs())))
+	assert.Empty(t, sink.AllTraces(), "groups stay open until idle")
+	*now = now.Add(cfg.IdleTimeout)
+	c.emit(context.Background(), c.expired(*now))
+
+	spans := spansByName(sink.AllTraces())
+	require.Len(t, spans, 3, "one span per legacy service; none for the instrumented one; none for NO_TRACE_ID")
+	res, _ := legacyid.Default.Map(jobUUID)
+	trace := pcommon.TraceID(res.TraceID)
+	derived := func(service string) pcommon.SpanID { return pcommon.SpanID(legacyid.DeriveSpanID(res.TraceID, service)) }
+	at := func(ms int) pcommon.Timestamp { return pcommon.NewTimestampFromTime(t0.Add(time.Duration(ms) * time.Millisecond)) }
+
+	ui, api, worker := spans["nuxt-ui"], spans["azure-function-api"], spans["ml-worker"]
+	for name, s := range spans {
+		assert.Equal(t, trace, s.TraceID(), name)
+		assert.Equal(t, derived(name), s.SpanID(), "%s: the span ID is the one the bridge gave its logs", name)
+		v, _ := s.Attributes().Get(AttrSynthesized)
+		assert.True(t, v.Bool())
+	}
+	assert.True(t, ui.ParentSpanID().IsEmpty(), "the UI is the root")
+	assert.Equal(t, derived("nuxt-ui"), api.ParentSpanID(), "hop nuxt-ui → azure-function-api")
+	assert.Equal(t, derived("azure-function-api"), worker.ParentSpanID(), "hop azure-function-api → ml-worker")
+	assert.Equal(t, at(40), api.StartTimestamp())
+	assert.Equal(t, at(180), api.EndTimestamp())
+	assert.Equal(t, at(2300), worker.StartTimestamp())
+	assert.Equal(t, at(17310), worker.EndTimestamp())
+	assert.Equal(t, ptrace.StatusCodeError, worker.Status().Code())
+	assert.Contains(t, worker.Status().Message(), "Simulated model training failure")
+	assert.Equal(t, ptrace.StatusCodeUnset, api.Status().Code())
+	assert.Equal(t, 3, worker.Events().Len())
+	count, _ := worker.Attributes().Get(AttrLogCount)
+	assert.Equal(t, int64(3), count.Int())
+	for _, tr := range sink.AllTraces() {
+		for i := 0; i < tr.ResourceSpans().Len(); i++ {
+			rs := tr.ResourceSpans().At(i)
+			svc, _ := rs.Resource().Attributes().Get("service.name")
+			host, _ := rs.Resource().Attributes().Get("host.name")
+			assert.Equal(t, svc.Str()+"-0", host.Str(), "the resource is copied from the logs")
+		}
+	}
+	msg, _ := api.Events().At(1).Attributes().Get("message")
+	assert.Equal(t, "Publishing job for model 'fail-me' to Pub/Sub topic 'training-jobs'.", msg.Str())
+
+	// The bridged logs carry the same span IDs: Kibana's span.id and Jaeger agree.
+	logs := bridged(t, incidentLogs())
+	for i := 0; i < logs.ResourceLogs().Len(); i++ {
+		rl := logs.ResourceLogs().At(i)
+		svc, _ := rl.Resource().Attributes().Get("service.name")
+		rec := rl.ScopeLogs().At(0).LogRecords().At(0)
+		if s, ok := spans[svc.Str()]; ok {
+			assert.Equal(t, s.SpanID(), rec.SpanID(), svc.Str())
+		}
+	}
+}
+
+func spanCount(sink *consumertest.TracesSink) int {
+	n := 0
+	for _, td := range sink.AllTraces() {
+		n += td.SpanCount()
+	}
+	return n
+}
+
+func TestGroupsCloseOnMaxDurationAndBound(t *testing.T) {
+	cfg := createDefaultConfig()
+	cfg.MaxOpenGroups = 2
+	cfg.MaxDuration = time.Minute
+	c, sink, now := newTestConnector(t, cfg)
+	send := func(id string) {
+		ld := plog.NewLogs()
+		rl := ld.ResourceLogs().AppendEmpty()
+		rl.Resource().Attributes().PutStr("service.name", "api")
+		rec := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+		rec.Attributes().PutStr("trace_id", id)
+		require.NoError(t, c.ConsumeLogs(context.Background(), bridged(t, ld)))
+	}
+	send("a")
+	send("b")
+	send("c") // pushes "a" out
+	require.Len(t, sink.AllTraces(), 1, "the oldest group is flushed when the bound is reached")
+	for range 10 {
+		*now = now.Add(cfg.IdleTimeout / 2)
+		send("b") // busy: never idle
+		c.emit(context.Background(), c.expired(*now))
+	}
+	*now = now.Add(time.Minute)
+	c.emit(context.Background(), c.expired(*now))
+	assert.Equal(t, 3, spanCount(sink), "a (evicted), c (idle), b (max_duration although busy)")
+	send("b")
+	require.NoError(t, c.Shutdown(context.Background()))
+	assert.Equal(t, 4, spanCount(sink), "b again, as a continuation, flushed at shutdown")
+}
+
+func TestLateLogsStartAContinuation(t *testing.T) {
+	c, sink, now := newTestConnector(t, createDefaultConfig())
+	require.NoError(t, c.ConsumeLogs(context.Background(), bridged(t, incidentLogs())))
+	*now = now.Add(time.Hour)
+	c.emit(context.Background(), c.expired(*now))
+	first := spansByName(sink.AllTraces())["ml-worker"]
+
+	require.NoError(t, c.ConsumeLogs(context.Background(), bridged(t, incidentLogs())))
+	require.NoError(t, c.Shutdown(context.Background()), "shutdown flushes open groups")
+	second := spansByName(sink.AllTraces()[len(sink.AllTraces())-1:])["ml-worker"]
+	assert.Equal(t, first.SpanID(), second.SpanID(), "same span ID")
+	v, ok := second.Attributes().Get(AttrContinuation)
+	assert.True(t, ok && v.Bool(), "marked as a continuation")
+	_, firstMarked := first.Attributes().Get(AttrContinuation)
+	assert.False(t, firstMarked)
+}
+
+func TestTimerClosesIdleGroups(t *testing.T) {
+	cfg := createDefaultConfig()
+	cfg.IdleTimeout = 100 * time.Millisecond
+	sink := &consumertest.TracesSink{}
+	c, err := NewFactory().CreateLogsToTraces(context.Background(), connectortest.NewNopSettings(Type), cfg, sink)
+	require.NoError(t, err)
+	require.NoError(t, c.Start(context.Background(), componenttest.NewNopHost()))
+	require.NoError(t, c.ConsumeLogs(context.Background(), bridged(t, incidentLogs())))
+	require.Eventually(t, func() bool { return sink.SpanCount() == 3 }, 5*time.Second, 20*time.Millisecond)
+	require.NoError(t, c.Shutdown(context.Background()))
+}

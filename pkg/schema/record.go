@@ -1,0 +1,83 @@
+package schema
+
+import (
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/fieldpath"
+)
+
+// Fields reads a log record's contract fields wherever they sit: attributes (OTLP SDKs,
+// filelog's json parser) first, then a map body (what ml_schema makes of JSON string bodies).
+type Fields struct {
+	Attrs   pcommon.Map
+	Body    pcommon.Map
+	HasBody bool
+}
+
+// FieldsOf returns the field view of rec.
+func FieldsOf(rec plog.LogRecord) Fields {
+	f := Fields{Attrs: rec.Attributes()}
+	if rec.Body().Type() == pcommon.ValueTypeMap {
+		f.Body, f.HasBody = rec.Body().Map(), true
+	}
+	return f
+}
+
+// Get implements Record.
+func (f Fields) Get(path string) (pcommon.Value, bool) {
+	if v, ok := fieldpath.Get(f.Attrs, path); ok {
+		return v, true
+	}
+	if f.HasBody {
+		return fieldpath.Get(f.Body, path)
+	}
+	return pcommon.Value{}, false
+}
+
+// Str returns a string field, or "".
+func (f Fields) Str(path string) string {
+	if v, ok := f.Get(path); ok && v.Type() == pcommon.ValueTypeStr {
+		return v.Str()
+	}
+	return ""
+}
+
+// Num returns a numeric field.
+func (f Fields) Num(path string) (float64, bool) {
+	v, ok := f.Get(path)
+	if !ok {
+		return 0, false
+	}
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return float64(v.Int()), true
+	case pcommon.ValueTypeDouble:
+		return v.Double(), true
+	}
+	return 0, false
+}
+
+// Bool returns a boolean field.
+func (f Fields) Bool(path string) (value, ok bool) {
+	v, found := f.Get(path)
+	if !found || v.Type() != pcommon.ValueTypeBool {
+		return false, false
+	}
+	return v.Bool(), true
+}
+
+// HasTag reports whether the record's tags list holds tag.
+func (f Fields) HasTag(tag string) bool {
+	v, ok := f.Get(FieldTags)
+	if !ok || v.Type() != pcommon.ValueTypeSlice {
+		return false
+	}
+	s := v.Slice()
+	for i := 0; i < s.Len(); i++ {
+		if s.At(i).Type() == pcommon.ValueTypeStr && s.At(i).Str() == tag {
+			return true
+		}
+	}
+	return false
+}
