@@ -164,6 +164,16 @@ func TestEmbeddedDefaultSmoke(t *testing.T) {
 	if err := p.Stop(10 * time.Second); err != nil {
 		t.Fatalf("unclean exit after SIGTERM: %v", err)
 	}
+	// Open legacy span groups and aggregated ML metrics are flushed at shutdown, not lost.
+	for file, want := range map[string]string{
+		"traces.jsonl":  `"otelcol.legacy_spans.synthesized"`,
+		"metrics.jsonl": `"ml.inference.latency"`,
+	} {
+		raw, err := os.ReadFile(filepath.Join(dataDir, file))
+		if err != nil || !strings.Contains(string(raw), want) {
+			t.Errorf("%s lacks %s after shutdown (%v)", file, want, err)
+		}
+	}
 }
 
 func sendLog(t *testing.T, endpoint, body, legacyTraceID string) {

@@ -22,6 +22,8 @@ import (
 	tailsamplingprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor"
 	transformprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	filelogreceiver "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/filelogreceiver"
+	legacyspans "github.com/otelcol-mlops/otelcol-mlops/connector/legacyspans"
+	mlmetrics "github.com/otelcol-mlops/otelcol-mlops/connector/mlmetrics"
 	mlschema "github.com/otelcol-mlops/otelcol-mlops/processor/mlschema"
 	traceidbridge "github.com/otelcol-mlops/otelcol-mlops/processor/traceidbridge"
 	pubsubtracereceiver "github.com/otelcol-mlops/otelcol-mlops/receiver/pubsubtracereceiver"
@@ -144,6 +146,8 @@ func components() (otelcol.Factories, error) {
 	})
 
 	factories.Connectors, err = otelcol.MakeFactoryMap[connector.Factory](
+		legacyspans.NewFactory(),
+		mlmetrics.NewFactory(),
 		spanmetricsconnector.NewFactory(),
 		countconnector.NewFactory(),
 		routingconnector.NewFactory(),
@@ -152,6 +156,8 @@ func components() (otelcol.Factories, error) {
 		return otelcol.Factories{}, err
 	}
 	factories.ConnectorModules = makeModulesMap(factories.Connectors, map[component.Type]string{
+		legacyspans.NewFactory().Type():          "github.com/otelcol-mlops/otelcol-mlops v0.0.0",
+		mlmetrics.NewFactory().Type():            "github.com/otelcol-mlops/otelcol-mlops v0.0.0",
 		spanmetricsconnector.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/connector/spanmetricsconnector v0.152.0",
 		countconnector.NewFactory().Type():       "github.com/open-telemetry/opentelemetry-collector-contrib/connector/countconnector v0.152.0",
 		routingconnector.NewFactory().Type():     "github.com/open-telemetry/opentelemetry-collector-contrib/connector/routingconnector v0.152.0",

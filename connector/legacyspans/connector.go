@@ -50,13 +50,13 @@ type group struct {
 }
 
 type legacySpans struct {
-	cfg       *Config
-	next      consumer.Traces
-	logger    *zap.Logger
-	tel       *telemetry
-	services  map[string]bool
-	parentOf  map[string]string
-	now       func() time.Time
+	cfg      *Config
+	next     consumer.Traces
+	logger   *zap.Logger
+	tel      *telemetry
+	services map[string]bool
+	parentOf map[string]string
+	now      func() time.Time
 
 	mu     sync.Mutex
 	groups map[groupKey]*group

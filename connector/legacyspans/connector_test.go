@@ -103,7 +103,7 @@ func incidentLogs() plog.Logs {
 }
 
 // bridged runs logs through the real trace_id_bridge, as the gateway pipeline does.
-func bridged(t *testing.T, ld plog.Logs) plog.Logs {
+func bridged(t testing.TB, ld plog.Logs) plog.Logs {
 	sink := &consumertest.LogsSink{}
 	f := traceidbridge.NewFactory()
 	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), f.CreateDefaultConfig(), sink)
@@ -150,8 +150,12 @@ func TestSeedIncidentWaterfall(t *testing.T) {
 	require.Len(t, spans, 3, "one span per legacy service; none for the instrumented one; none for NO_TRACE_ID")
 	res, _ := legacyid.Default.Map(jobUUID)
 	trace := pcommon.TraceID(res.TraceID)
-	derived := func(service string) pcommon.SpanID { return pcommon.SpanID(legacyid.DeriveSpanID(res.TraceID, service)) }
-	at := func(ms int) pcommon.Timestamp { return pcommon.NewTimestampFromTime(t0.Add(time.Duration(ms) * time.Millisecond)) }
+	derived := func(service string) pcommon.SpanID {
+		return pcommon.SpanID(legacyid.DeriveSpanID(res.TraceID, service))
+	}
+	at := func(ms int) pcommon.Timestamp {
+		return pcommon.NewTimestampFromTime(t0.Add(time.Duration(ms) * time.Millisecond))
+	}
 
 	ui, api, worker := spans["nuxt-ui"], spans["azure-function-api"], spans["ml-worker"]
 	for name, s := range spans {
