@@ -1,0 +1,304 @@
+// Package esstandin is a strict stand-in for Elasticsearch's bulk API, for tests and the demo:
+// no JVM distribution of Elasticsearch or OpenSearch can be obtained where this project is
+// built, so the real-Elasticsearch path is exercised against this server only. It answers as
+// Elasticsearch 8 does for what the elasticsearch exporter uses (the product check, _bulk
+// with NDJSON, gzip, require_data_stream), stores the documents for assertions, and injects
+// faults: 429s, 5xx, per-item errors, slow responses, dropped connections.
+package esstandin
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Doc is one stored document.
+type Doc struct {
+	Index  string
+	Source map[string]any
+}
+
+// Fault is injected into the next Count bulk requests (Count < 0: until cleared).
+type Fault struct {
+	Count int
+	// Status answers the whole request with this HTTP status (429, 503, ...).
+	Status int
+	// ItemStatus fails every item with this status (e.g. 429 or 400) in a 200 response.
+	ItemStatus int
+	// Delay holds the response back.
+	Delay time.Duration
+	// Drop closes the connection without answering.
+	Drop bool
+}
+
+// Server is the stand-in.
+type Server struct {
+	srv      *http.Server
+	listener net.Listener
+
+	mu       sync.Mutex
+	docs     []Doc
+	faults   []Fault
+	requests int
+	rejected int
+}
+
+// dataStreams are the names the stand-in treats as existing data streams: the elasticsearch
+// exporter's routing (logs-<dataset>-<namespace>) with the index templates installed.
+var dataStreams = regexp.MustCompile(`^(logs|metrics|traces)-[^-]+-[^-]+$`)
+
+// Start listens on addr (127.0.0.1:0 for any free port) and serves until Close.
+func Start(addr string) (*Server, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{listener: l}
+	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.srv.Serve(l) }()
+	return s, nil
+}
+
+// URL is the server's base URL.
+func (s *Server) URL() string { return "http://" + s.listener.Addr().String() }
+
+// Close stops the server.
+func (s *Server) Close() error { return s.srv.Close() }
+
+// Inject queues a fault.
+func (s *Server) Inject(f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, f)
+}
+
+// ClearFaults removes every queued fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
+// Docs returns a copy of the stored documents.
+func (s *Server) Docs() []Doc {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Doc(nil), s.docs...)
+}
+
+// Stats returns the number of bulk requests seen and of those answered with a fault.
+func (s *Server) Stats() (requests, rejected int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests, s.rejected
+}
+
+func (s *Server) nextFault() (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests++
+	if len(s.faults) == 0 {
+		return Fault{}, false
+	}
+	f := s.faults[0]
+	if f.Count > 0 {
+		s.faults[0].Count--
+		if s.faults[0].Count == 0 {
+			s.faults = s.faults[1:]
+		}
+	}
+	s.rejected++
+	return f, true
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Elastic-Product", "Elasticsearch")
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/":
+		_, _ = io.WriteString(w, `{"name":"esstandin","cluster_name":"otelcol-mlops-standin","version":{"number":"8.17.0","build_flavor":"default","lucene_version":"9.12.0"},"tagline":"You Know, for Search"}`)
+	case r.Method == http.MethodHead && r.URL.Path == "/":
+	case (r.Method == http.MethodPost || r.Method == http.MethodPut) && strings.HasSuffix(r.URL.Path, "/_bulk"):
+		s.bulk(w, r)
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = fmt.Fprintf(w, `{"error":{"type":"esstandin_unsupported","reason":"%s %s is not implemented by the stand-in"},"status":404}`, r.Method, r.URL.Path)
+	}
+}
+
+type bulkItem struct {
+	action string
+	index  string
+	status int
+	errTyp string
+	reason string
+}
+
+func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
+	if f, ok := s.nextFault(); ok {
+		if f.Delay > 0 {
+			time.Sleep(f.Delay)
+		}
+		switch {
+		case f.Drop:
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					_ = conn.Close()
+					return
+				}
+			}
+		case f.Status != 0:
+			w.WriteHeader(f.Status)
+			_, _ = fmt.Fprintf(w, `{"error":{"type":"es_rejected_execution_exception","reason":"injected %d"},"status":%d}`, f.Status, f.Status)
+			return
+		case f.ItemStatus != 0:
+			s.bulkBody(w, r, f.ItemStatus)
+			return
+		}
+	}
+	s.bulkBody(w, r, 0)
+}
+
+func (s *Server) bulkBody(w http.ResponseWriter, r *http.Request, failItems int) {
+	body, err := readBody(r)
+	if err != nil {
+		http.Error(w, `{"error":{"type":"parse_exception","reason":"`+err.Error()+`"},"status":400}`, http.StatusBadRequest)
+		return
+	}
+	defaultIndex := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), "/_bulk")
+	requireDS := r.URL.Query().Get("require_data_stream") == "true"
+	items, docs, err := parseBulk(body, defaultIndex, requireDS, failItems)
+	if err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = fmt.Fprintf(w, `{"error":{"type":"illegal_argument_exception","reason":%q},"status":400}`, err.Error())
+		return
+	}
+	s.mu.Lock()
+	s.docs = append(s.docs, docs...)
+	s.mu.Unlock()
+	writeBulkResponse(w, items)
+}
+
+func readBody(r *http.Request) ([]byte, error) {
+	var rd io.Reader = r.Body
+	if r.Header.Get("Content-Encoding") == "gzip" {
+		gz, err := gzip.NewReader(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		defer gz.Close()
+		rd = gz
+	}
+	return io.ReadAll(rd)
+}
+
+// parseBulk reads NDJSON action/document pairs as Elasticsearch does: every line is one JSON
+// object, the body ends with a newline, each index/create action is followed by its source.
+func parseBulk(body []byte, defaultIndex string, requireDS bool, failItems int) ([]bulkItem, []Doc, error) {
+	if len(body) == 0 {
+		return nil, nil, fmt.Errorf("request body is required")
+	}
+	if body[len(body)-1] != '\n' {
+		return nil, nil, fmt.Errorf("The bulk request must be terminated by a newline [\\n]")
+	}
+	sc := bufio.NewScanner(bytes.NewReader(body))
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	var items []bulkItem
+	var docs []Doc
+	for sc.Scan() {
+		line := sc.Bytes()
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var action map[string]map[string]any
+		if err := json.Unmarshal(line, &action); err != nil || len(action) != 1 {
+			return nil, nil, fmt.Errorf("Malformed action/metadata line [%d]: %s", len(items)+1, line)
+		}
+		for name, meta := range action {
+			item := bulkItem{action: name, index: defaultIndex, status: 201}
+			if idx, ok := meta["_index"].(string); ok {
+				item.index = idx
+			}
+			if name != "create" && name != "index" {
+				return nil, nil, fmt.Errorf("action [%s] is not supported by the stand-in", name)
+			}
+			if !sc.Scan() {
+				return nil, nil, fmt.Errorf("Validation Failed: 1: no requests added; missing source for action %s", name)
+			}
+			var src map[string]any
+			dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
+			dec.UseNumber()
+			srcErr := dec.Decode(&src)
+			rds, _ := meta["require_data_stream"].(bool)
+			switch {
+			case item.index == "":
+				item.status, item.errTyp, item.reason = 400, "action_request_validation_exception", "index is missing"
+			case srcErr != nil:
+				item.status, item.errTyp, item.reason = 400, "document_parsing_exception", "failed to parse: "+srcErr.Error()
+			case (requireDS || rds) && !dataStreams.MatchString(item.index):
+				item.status, item.errTyp, item.reason = 404, "index_not_found_exception", "no such index ["+item.index+"] and [require_data_stream] request flag is [true] and ["+item.index+"] is not a data stream"
+			case failItems != 0:
+				item.status, item.errTyp, item.reason = failItems, "es_rejected_execution_exception", "injected item failure"
+			default:
+				docs = append(docs, Doc{Index: item.index, Source: src})
+			}
+			items = append(items, item)
+		}
+	}
+	return items, docs, sc.Err()
+}
+
+func writeBulkResponse(w http.ResponseWriter, items []bulkItem) {
+	type result struct {
+		Index  string         `json:"_index"`
+		ID     string         `json:"_id,omitempty"`
+		Status int            `json:"status"`
+		Result string         `json:"result,omitempty"`
+		Error  map[string]any `json:"error,omitempty"`
+	}
+	resp := struct {
+		Took   int                 `json:"took"`
+		Errors bool                `json:"errors"`
+		Items  []map[string]result `json:"items"`
+	}{Items: []map[string]result{}}
+	for i, it := range items {
+		res := result{Index: it.index, Status: it.status}
+		if it.errTyp != "" {
+			resp.Errors = true
+			res.Error = map[string]any{"type": it.errTyp, "reason": it.reason}
+		} else {
+			res.ID, res.Result = fmt.Sprintf("standin-%d", i), "created"
+		}
+		resp.Items = append(resp.Items, map[string]result{it.action: res})
+	}
+	_ = json.NewEncoder(w).Encode(resp)
+}
+
+// Field reads a dotted path from a stored document, through nested objects or dotted keys.
+func Field(src map[string]any, path string) (any, bool) {
+	if v, ok := src[path]; ok {
+		return v, true
+	}
+	for i := strings.IndexByte(path, '.'); i >= 0; {
+		if sub, ok := src[path[:i]].(map[string]any); ok {
+			if v, ok := Field(sub, path[i+1:]); ok {
+				return v, true
+			}
+		}
+		next := strings.IndexByte(path[i+1:], '.')
+		if next < 0 {
+			break
+		}
+		i += next + 1
+	}
+	return nil, false
+}
