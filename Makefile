@@ -15,7 +15,7 @@ FUZZ_TIME     ?= 30s
 # go.sum is committed, so builds still verify every module.
 export GONOSUMDB := go.opentelemetry.io,github.com/open-telemetry
 
-.PHONY: all build run test bench lint fmt generate check-generated clean tools fuzz
+.PHONY: all build run demo test bench lint fmt generate check-generated clean tools fuzz jaeger es-template es-setup
 
 all: build
 
@@ -25,8 +25,20 @@ build:
 run: build
 	./$(BIN)
 
-# Unit, golden-file and integration tests (the integration tests build and start the binary).
-test:
+# The seed incident end to end on this machine: Jaeger, pstest, the Elasticsearch stand-in,
+# the gateway and the seed's services; prints the failing job's trace, logs and exemplar.
+demo: build jaeger
+	$(GO) run ./examples/demo
+
+# Real Jaeger v2, from its own module (tools/jaeger) so its collector version stays apart.
+jaeger: bin/jaeger
+
+bin/jaeger: tools/jaeger/go.mod
+	cd tools/jaeger && GOFLAGS=-mod=mod GONOSUMDB=$(GONOSUMDB),github.com/jaegertracing $(GO) build -o ../../bin/jaeger github.com/jaegertracing/jaeger/cmd/jaeger
+
+# Unit, golden-file, integration and end-to-end tests (these build and start the binary and
+# Jaeger, and run pstest and the Elasticsearch stand-in in process).
+test: jaeger
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 bench:
@@ -75,6 +87,20 @@ check-generated: $(OCB)
 	done
 	@rm -rf .gen
 	@echo "generated sources match builder-config.yaml"
+
+# The Elasticsearch index template is generated from pkg/schema (a test checks it is current).
+es-template:
+	$(GO) run ./internal/gen/estemplate configs/elasticsearch/ml-logs-index-template.json
+
+# Install the ILM policy and index template on a real cluster:
+#   make es-setup ES_URL=https://es.example:9200 ES_API_KEY=... [ES_CA_FILE=ca.pem]
+ES_URL ?= https://127.0.0.1:9200
+ES_CURL = curl -fsS $(if $(ES_CA_FILE),--cacert $(ES_CA_FILE)) $(if $(ES_API_KEY),-H "Authorization: ApiKey $(ES_API_KEY)") -H 'Content-Type: application/json'
+es-setup:
+	$(ES_CURL) -X PUT "$(ES_URL)/_ilm/policy/ml-logs-policy" -d @configs/elasticsearch/ml-logs-ilm-policy.json
+	@echo
+	$(ES_CURL) -X PUT "$(ES_URL)/_index_template/ml-logs" -d @configs/elasticsearch/ml-logs-index-template.json
+	@echo
 
 clean:
 	rm -rf bin .gen data bench.out

@@ -195,7 +195,7 @@ func readBody(r *http.Request) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		defer gz.Close()
+		defer func() { _ = gz.Close() }()
 		rd = gz
 	}
 	return io.ReadAll(rd)
@@ -208,7 +208,7 @@ func parseBulk(body []byte, defaultIndex string, requireDS bool, failItems int) 
 		return nil, nil, fmt.Errorf("request body is required")
 	}
 	if body[len(body)-1] != '\n' {
-		return nil, nil, fmt.Errorf("The bulk request must be terminated by a newline [\\n]")
+		return nil, nil, fmt.Errorf("The bulk request must be terminated by a newline [\\n]") //nolint:staticcheck // Elasticsearch's own wording
 	}
 	sc := bufio.NewScanner(bytes.NewReader(body))
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
@@ -221,7 +221,7 @@ func parseBulk(body []byte, defaultIndex string, requireDS bool, failItems int) 
 		}
 		var action map[string]map[string]any
 		if err := json.Unmarshal(line, &action); err != nil || len(action) != 1 {
-			return nil, nil, fmt.Errorf("Malformed action/metadata line [%d]: %s", len(items)+1, line)
+			return nil, nil, fmt.Errorf("Malformed action/metadata line [%d]: %s", len(items)+1, line) //nolint:staticcheck // Elasticsearch's own wording
 		}
 		for name, meta := range action {
 			item := bulkItem{action: name, index: defaultIndex, status: 201}
@@ -232,7 +232,7 @@ func parseBulk(body []byte, defaultIndex string, requireDS bool, failItems int) 
 				return nil, nil, fmt.Errorf("action [%s] is not supported by the stand-in", name)
 			}
 			if !sc.Scan() {
-				return nil, nil, fmt.Errorf("Validation Failed: 1: no requests added; missing source for action %s", name)
+				return nil, nil, fmt.Errorf("Validation Failed: 1: no requests added; missing source for action %s", name) //nolint:staticcheck // Elasticsearch's own wording
 			}
 			var src map[string]any
 			dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))

@@ -29,7 +29,7 @@ func post(t *testing.T, url, body string, gz bool) (int, map[string]any) {
 	if err != nil {
 		return 0, nil
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.Header.Get("X-Elastic-Product") != "Elasticsearch" {
 		t.Error("missing product header")
 	}
@@ -44,7 +44,7 @@ func TestBulk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	body := `{"create":{"_index":"logs-ml.inference-default"}}` + "\n" + `{"trace":{"id":"abc"},"message":"hi"}` + "\n" +
 		`{"create":{"_index":"not-a-stream"}}` + "\n" + `{"x":1}` + "\n" +
 		`{"create":{"_index":"logs-app-default"}}` + "\n" + `{broken` + "\n"
@@ -80,7 +80,7 @@ func TestFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	line := `{"create":{"_index":"logs-a-default"}}` + "\n" + `{"n":1}` + "\n"
 	s.Inject(Fault{Count: 1, Status: 429})
 	s.Inject(Fault{Count: 1, ItemStatus: 429})

@@ -1,0 +1,223 @@
+// Command demo runs the seed incident on this machine with no outside service — real Jaeger,
+// Google's pstest Pub/Sub, the Elasticsearch stand-in and the otelcol-mlops gateway — and
+// prints what an engineer needs for the failing job: its trace, every service it crossed with
+// timings, its log lines, and the metric exemplar that points at it.
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"cloud.google.com/go/pubsub/v2"
+	"cloud.google.com/go/pubsub/v2/pstest"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/otelcol-mlops/otelcol-mlops/examples/seedstack"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
+)
+
+const project = "mlops-demo"
+
+func main() {
+	timeout := flag.Duration("timeout", 2*time.Minute, "give up waiting for the trace after this long")
+	flag.Parse()
+	if err := run(*timeout); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+func step(format string, args ...any) { fmt.Printf("==> "+format+"\n", args...) }
+
+func run(timeout time.Duration) error {
+	ctx := context.Background()
+	root, err := peers.RepoRoot()
+	if err != nil {
+		return err
+	}
+	dataDir, err := os.MkdirTemp("", "otelcol-mlops-demo-")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.RemoveAll(dataDir) }()
+
+	step("starting Jaeger v2 (memory storage)")
+	jaeger, err := peers.StartJaeger(root)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = jaeger.Stop(10 * time.Second) }()
+
+	step("starting the Elasticsearch stand-in (strict _bulk; no real Elasticsearch can run here)")
+	es, err := esstandin.Start("127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = es.Close() }()
+
+	step("starting Google's pstest Pub/Sub server with the jobs topic, dead-letter topic and taps")
+	srv := pstest.NewServer()
+	defer func() { _ = srv.Close() }()
+	ps, err := pubsub.NewClient(ctx, project, option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = ps.Close() }()
+	if err := seedstack.CreateTopology(ctx, ps, project); err != nil {
+		return err
+	}
+
+	step("starting the otelcol-mlops gateway (configs/gateway.yaml)")
+	gateway, err := peers.StartGateway(root, filepath.Join(root, "bin", "otelcol-mlops"), map[string]string{
+		"OTELCOL_MLOPS_DATA_DIR": dataDir, "GCP_PROJECT": project, "PUBSUB_ENDPOINT": srv.Addr, "PUBSUB_INSECURE": "true",
+		"ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": jaeger.OTLPGRPC, "JAEGER_INSECURE": "true",
+	})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = gateway.Stop(20 * time.Second) }()
+
+	step("running the seed's stack: UI → API → Pub/Sub → 2 GPU workers, plus an OTel-instrumented model registry")
+	stack, err := seedstack.Start(ctx, gateway.OTLPGRPC, ps, project, 2)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = stack.Stop(context.Background()) }()
+	var failing seedstack.Job
+	for _, model := range []string{"resnet50", "bert-base", "fail-me"} {
+		job, err := stack.RunJob(ctx, model)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("    job %-10s X-Trace-ID %s  Pub/Sub message %s\n", model, job.TraceID, job.MessageID)
+		if model == "fail-me" {
+			failing = job
+		}
+	}
+
+	res, _ := legacyid.Default.Map(failing.TraceID)
+	traceID := hex.EncodeToString(res.TraceID[:])
+	step("waiting for the failing job's trace to complete in Jaeger (the worker retries %d times, then it is dead-lettered)", seedstack.MaxDeliveryAttempt)
+	spans, err := waitForTrace(jaeger, traceID, timeout)
+	if err != nil {
+		return err
+	}
+	report(failing, traceID, spans, es, gateway)
+	return nil
+}
+
+func waitForTrace(j *peers.Jaeger, traceID string, timeout time.Duration) ([]peers.JaegerSpan, error) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		spans, err := j.Trace(traceID)
+		if err == nil && complete(spans) {
+			return spans, nil
+		}
+		time.Sleep(time.Second)
+	}
+	return nil, fmt.Errorf("trace %s incomplete after %s", traceID, timeout)
+}
+
+func complete(spans []peers.JaegerSpan) bool {
+	seen := map[string]bool{}
+	for _, s := range spans {
+		seen[s.Service] = true
+		if s.OperationName == seedstack.DeadLetterTap+" receive" {
+			seen["dead-letter"] = true
+		}
+	}
+	for _, want := range []string{"nuxt-ui", "azure-function-api", "ml-worker", seedstack.RegistryService, "gcp-pubsub", "dead-letter"} {
+		if !seen[want] {
+			return false
+		}
+	}
+	return true
+}
+
+func report(job seedstack.Job, traceID string, spans []peers.JaegerSpan, es *esstandin.Server, g *peers.Gateway) {
+	fmt.Printf("\n================ the failing job, found from its X-Trace-ID in seconds ================\n")
+	fmt.Printf("X-Trace-ID (what the UI minted):  %s\n", job.TraceID)
+	fmt.Printf("W3C trace ID (Jaeger, trace.id):  %s\n", traceID)
+
+	sort.Slice(spans, func(a, b int) bool { return spans[a].StartTime < spans[b].StartTime })
+	t0 := spans[0].StartTime
+	fmt.Printf("\nServices it crossed (Jaeger /api/traces/%s):\n", traceID)
+	for _, s := range spans {
+		status, _ := s.Tag("otel.status_code")
+		synth := ""
+		if v, _ := s.Tag("otelcol.legacy_spans.synthesized"); v == "true" {
+			synth = "  (from its logs)"
+		}
+		fmt.Printf("  +%8.3fs %9.3fs  %-27s %-40s %s%s\n", float64(s.StartTime-t0)/1e6, float64(s.Duration)/1e6, s.Service, s.OperationName, status, synth)
+	}
+
+	docs := es.Docs()
+	var lines []esstandin.Doc
+	for _, d := range docs {
+		if v, ok := esstandin.Field(d.Source, "trace.id"); ok && v == traceID {
+			lines = append(lines, d)
+		}
+	}
+	field := func(d esstandin.Doc, path string) string {
+		v, _ := esstandin.Field(d.Source, path)
+		if v == nil {
+			return ""
+		}
+		return fmt.Sprint(v)
+	}
+	sort.SliceStable(lines, func(a, b int) bool { return field(lines[a], "@timestamp") < field(lines[b], "@timestamp") })
+	fmt.Printf("\nIts log lines (Elasticsearch, trace.id:%s — %d documents):\n", traceID, len(lines))
+	for _, d := range lines {
+		msg := field(d, "message")
+		if msg == "" {
+			msg = "event_type=" + field(d, "event_type")
+		}
+		if len(msg) > 90 {
+			msg = msg[:90] + "…"
+		}
+		fmt.Printf("  %-24s %-26s %-8s %s\n", field(d, "@timestamp"), field(d, "service.name"), field(d, "log.level"), msg)
+	}
+
+	fmt.Printf("\nThe metric exemplar that points at it (Prometheus %s):\n", g.PrometheusURL)
+	for _, l := range exemplarLines(g.PrometheusURL, traceID) {
+		fmt.Println("  " + l)
+	}
+	fmt.Printf("\nIn Kibana: trace.id:%s   In Jaeger: /trace/%s\n", traceID, traceID)
+}
+
+func exemplarLines(url, traceID string) []string {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		req, _ := http.NewRequest(http.MethodGet, url, http.NoBody)
+		req.Header.Set("Accept", "application/openmetrics-text; version=1.0.0")
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			var out []string
+			for _, l := range strings.Split(string(body), "\n") {
+				if strings.Contains(l, `trace_id="`+traceID+`"`) {
+					out = append(out, l)
+				}
+			}
+			if len(out) > 0 {
+				return out
+			}
+		}
+		time.Sleep(time.Second)
+	}
+	return []string{"(no exemplar yet: ml_metrics flushes every 10s)"}
+}

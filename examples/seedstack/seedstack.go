@@ -1,0 +1,238 @@
+// Package seedstack is the incident of seed 000 as small Go services: a UI that mints an
+// X-Trace-ID UUID, an API that logs it as trace_id (Python asctime JSON lines) and publishes
+// the job to Pub/Sub with a trace_id attribute, GPU workers that log with worker_id and fail
+// on the "fail-me" model, a model server that logs an inference record, and one service
+// instrumented with OpenTelemetry and the xtraceid propagator. Their logs go to the gateway
+// over OTLP as raw JSON lines, as a log shipper would send them. `make demo` and the
+// end-to-end tests run it.
+package seedstack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+
+	"cloud.google.com/go/pubsub/v2"
+	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"github.com/google/uuid"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/otelcol-mlops/otelcol-mlops/propagation/xtraceid"
+)
+
+// Topology names, shared with configs/gateway.yaml's defaults.
+const (
+	JobsTopic          = "training-jobs"
+	DeadLetterTopic    = "training-jobs-dead-letter"
+	WorkersSub         = "training-jobs-workers"
+	JobsTap            = "training-jobs-otel-tap"
+	DeadLetterTap      = "training-jobs-dead-letter-otel-tap"
+	MaxDeliveryAttempt = 5
+	RegistryService    = "model-registry"
+)
+
+// Stack is a running seed stack.
+type Stack struct {
+	project  string
+	ps       *pubsub.Client
+	logConn  *grpc.ClientConn
+	tp       *sdktrace.TracerProvider
+	registry *httptest.Server
+	prop     propagation.TextMapPropagator
+	workers  sync.WaitGroup
+	cancel   context.CancelFunc
+}
+
+// CreateTopology creates the topics and subscriptions: the workers' subscription with a
+// dead-letter policy, and the two otel taps.
+func CreateTopology(ctx context.Context, ps *pubsub.Client, project string) error {
+	topic := func(id string) string { return "projects/" + project + "/topics/" + id }
+	sub := func(id string) string { return "projects/" + project + "/subscriptions/" + id }
+	for _, t := range []string{JobsTopic, DeadLetterTopic} {
+		if _, err := ps.TopicAdminClient.CreateTopic(ctx, &pubsubpb.Topic{Name: topic(t)}); err != nil {
+			return err
+		}
+	}
+	for _, s := range []*pubsubpb.Subscription{
+		{Name: sub(WorkersSub), Topic: topic(JobsTopic), AckDeadlineSeconds: 10,
+			DeadLetterPolicy: &pubsubpb.DeadLetterPolicy{DeadLetterTopic: topic(DeadLetterTopic), MaxDeliveryAttempts: MaxDeliveryAttempt}},
+		{Name: sub(JobsTap), Topic: topic(JobsTopic), AckDeadlineSeconds: 10},
+		{Name: sub(DeadLetterTap), Topic: topic(DeadLetterTopic), AckDeadlineSeconds: 10},
+	} {
+		if _, err := ps.SubscriptionAdminClient.CreateSubscription(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Start connects the stack to the gateway's OTLP/gRPC endpoint and to Pub/Sub, and starts
+// the instrumented model registry and the workers.
+func Start(ctx context.Context, gatewayOTLP string, ps *pubsub.Client, project string, workers int) (*Stack, error) {
+	conn, err := grpc.NewClient(gatewayOTLP, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return nil, err
+	}
+	exp, err := otlptracegrpc.New(ctx, otlptracegrpc.WithEndpoint(gatewayOTLP), otlptracegrpc.WithInsecure())
+	if err != nil {
+		return nil, err
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp, sdktrace.WithBatchTimeout(200*time.Millisecond)),
+		sdktrace.WithResource(resource.NewWithAttributes(semconv.SchemaURL, semconv.ServiceName(RegistryService))))
+	prop := propagation.NewCompositeTextMapPropagator(propagation.TraceContext{},
+		xtraceid.New(xtraceid.WithUpstreamService("azure-function-api")))
+	s := &Stack{project: project, ps: ps, logConn: conn, tp: tp, prop: prop}
+	s.registry = httptest.NewServer(otelhttp.NewHandler(http.HandlerFunc(s.registryHandler), "GET /models/{name}",
+		otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(prop)))
+	wctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	for i := range workers {
+		s.workers.Add(1)
+		go func() { defer s.workers.Done(); s.worker(wctx, fmt.Sprintf("gpu-worker-%d", i+1)) }()
+	}
+	return s, nil
+}
+
+// Stop stops the workers and flushes the instrumented service's spans.
+func (s *Stack) Stop(ctx context.Context) error {
+	s.cancel()
+	s.workers.Wait()
+	s.registry.Close()
+	err := s.tp.Shutdown(ctx)
+	return errors.Join(err, s.logConn.Close())
+}
+
+// Job is one run of the incident.
+type Job struct {
+	TraceID   string // the UI's X-Trace-ID
+	Model     string
+	MessageID string
+}
+
+// RunJob is the data scientist clicking "Run Training Job": UI → API → (registry, Pub/Sub).
+func (s *Stack) RunJob(ctx context.Context, model string) (Job, error) {
+	job := Job{TraceID: uuid.NewString(), Model: model}
+	if err := s.log(ctx, "nuxt-ui", fmt.Sprintf(`{"timestamp": %q, "level": "INFO", "message": "[Tracing] Generated Trace ID: %s for URL: /jobs", "X-Trace-ID": %q}`,
+		isoNow(), job.TraceID, job.TraceID)); err != nil {
+		return job, err
+	}
+	id, err := s.api(ctx, job)
+	job.MessageID = id
+	return job, err
+}
+
+// api is the Azure Function of the seed: logs with asctime, checks the model with the
+// registry, publishes the job with a trace_id attribute.
+func (s *Stack) api(ctx context.Context, job Job) (string, error) {
+	logLine := func(level, msg string) error {
+		return s.log(ctx, "azure-function-api", fmt.Sprintf(`{"timestamp": %q, "level": %q, "message": %q, "trace_id": %q}`, asctimeNow(), level, msg, job.TraceID))
+	}
+	if err := logLine("INFO", "Received request to create training job."); err != nil {
+		return "", err
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.registry.URL+"/models/"+job.Model, http.NoBody)
+	req.Header.Set("X-Trace-ID", job.TraceID)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		_ = resp.Body.Close()
+	}
+	_ = logLine("INFO", fmt.Sprintf("Publishing job for model '%s' to Pub/Sub topic '%s'.", job.Model, JobsTopic))
+	data, _ := json.Marshal(map[string]string{"model_name": job.Model, "dataset_id": "ds-42", "request_time": time.Now().UTC().Format(http.TimeFormat)})
+	id, err := s.ps.Publisher(JobsTopic).Publish(ctx, &pubsub.Message{Data: data, Attributes: map[string]string{"trace_id": job.TraceID}}).Get(ctx)
+	if err != nil {
+		_ = logLine("CRITICAL", "Pub/Sub publish failed: "+err.Error())
+		return "", err
+	}
+	return id, logLine("INFO", fmt.Sprintf("Successfully published message with ID: %s.", id))
+}
+
+// registryHandler is the instrumented service: its span joins the legacy trace through the
+// propagator, and it logs an inference-style lookup record with the trace context.
+func (s *Stack) registryHandler(w http.ResponseWriter, r *http.Request) {
+	legacy, _ := xtraceid.LegacyID(r.Context())
+	_ = s.log(r.Context(), RegistryService, fmt.Sprintf(`{"timestamp": %q, "level": "INFO", "message": "model lookup", "trace_id": %q}`, isoNow(), legacy))
+	_, _ = w.Write([]byte(`{"status": "ready"}`))
+}
+
+// worker is the seed's GPU worker: logs with worker_id, fails on fail-me and nacks, so the
+// job is retried and finally dead-lettered.
+func (s *Stack) worker(ctx context.Context, workerID string) {
+	sub := s.ps.Subscriber(WorkersSub)
+	sub.ReceiveSettings.MaxOutstandingMessages = 4
+	_ = sub.Receive(ctx, func(ctx context.Context, m *pubsub.Message) {
+		traceID := m.Attributes["trace_id"]
+		if traceID == "" {
+			traceID = "NO_TRACE_ID"
+		}
+		logLine := func(level, msg string) {
+			_ = s.log(context.WithoutCancel(ctx), "ml-worker", fmt.Sprintf(`{"timestamp": %q, "level": %q, "worker_id": %q, "trace_id": %q, "message": %q}`, asctimeNow(), level, workerID, traceID, msg))
+		}
+		logLine("INFO", "Received message with ID: "+m.ID)
+		var job struct {
+			Model string `json:"model_name"`
+		}
+		if err := json.Unmarshal(m.Data, &job); err != nil {
+			logLine("ERROR", "Failed to decode message data. Discarding message.")
+			m.Nack()
+			return
+		}
+		logLine("INFO", "Starting processing for model: "+job.Model)
+		time.Sleep(300 * time.Millisecond) // the training; long enough for the lease to be confirmed before a nack
+		if job.Model == "fail-me" {
+			s.inferenceError(context.WithoutCancel(ctx), traceID, job.Model)
+			logLine("ERROR", "An unexpected error occurred during processing: Simulated model training failure: Invalid dataset.")
+			m.Nack()
+			return
+		}
+		s.inference(context.WithoutCancel(ctx), traceID, job.Model)
+		logLine("INFO", "Successfully processed job for model: "+job.Model)
+		m.Ack()
+	})
+}
+
+// inference logs the model server's record for a finished job (seed 001's schema).
+func (s *Stack) inference(ctx context.Context, traceID, model string) {
+	_ = s.log(ctx, "recommendation-model-prod", fmt.Sprintf(`{"timestamp": %q, "request_id": "req-%s", "service": "recommendation-model-prod", "environment": "production", "log_level": "INFO", "event_type": "inference_complete", "trace_id": %q, `+
+		`"model_metadata": {"model_name": %q, "model_version": "3.2.1", "serving_variant": "prod"}, "input_features": {"cache_hit": true, "feature_store_latency_ms": 45}, `+
+		`"inference_metrics": {"latency_ms": 87}, "output": {"prediction": [4, 12, 7], "confidence_scores": [0.94, 0.87, 0.52]}, "anomaly_signals": {"drift_score": 0.12}}`,
+		isoNow(), traceID, traceID, model))
+}
+
+// inferenceError is the model server's record of the failed validation run: slow, failed.
+func (s *Stack) inferenceError(ctx context.Context, traceID, model string) {
+	_ = s.log(ctx, "recommendation-model-prod", fmt.Sprintf(`{"timestamp": %q, "request_id": "req-%s", "service": "recommendation-model-prod", "environment": "production", "log_level": "ERROR", "event_type": "inference_error", "trace_id": %q, `+
+		`"model_metadata": {"model_name": %q, "model_version": "0.0.1", "serving_variant": "canary"}, `+
+		`"inference_metrics": {"latency_ms": 2400}, "output": {"prediction": [], "confidence_scores": [0.05]}}`,
+		isoNow(), traceID, traceID, model))
+}
+
+// log ships one raw log line of a service to the gateway.
+func (s *Stack) log(ctx context.Context, service, line string) error {
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr("service.name", service)
+	rec := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+	rec.SetObservedTimestamp(pcommon.NewTimestampFromTime(time.Now()))
+	rec.Body().SetStr(line)
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err := plogotlp.NewGRPCClient(s.logConn).Export(ctx, plogotlp.NewExportRequestFromLogs(ld))
+	return err
+}
+
+func asctimeNow() string { return time.Now().UTC().Format("2006-01-02 15:04:05,000") }
+func isoNow() string     { return time.Now().UTC().Format(time.RFC3339Nano) }

@@ -1,0 +1,123 @@
+package peers
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+)
+
+// Jaeger is a running Jaeger v2 with memory storage.
+type Jaeger struct {
+	*Process
+	OTLPGRPC string // host:port of its OTLP/gRPC receiver
+	QueryURL string // base URL of its query API
+}
+
+// JaegerBinary returns bin/jaeger, building it from tools/jaeger when it is missing.
+func JaegerBinary(root string) (string, error) {
+	bin := filepath.Join(root, "bin", "jaeger")
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
+	}
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/jaegertracing/jaeger/cmd/jaeger")
+	cmd.Dir = filepath.Join(root, "tools", "jaeger")
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GONOSUMDB=go.opentelemetry.io,github.com/open-telemetry,github.com/jaegertracing")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building jaeger: %w\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// StartJaeger starts Jaeger on free loopback ports with tests/testdata/jaeger.yaml.
+func StartJaeger(root string) (*Jaeger, error) {
+	bin, err := JaegerBinary(root)
+	if err != nil {
+		return nil, err
+	}
+	addrs := make([]string, 3)
+	for i := range addrs {
+		if addrs[i], err = FreeAddr(); err != nil {
+			return nil, err
+		}
+	}
+	p, err := StartProcess(root, []string{
+		"JAEGER_OTLP_GRPC_ENDPOINT=" + addrs[0], "JAEGER_QUERY_ENDPOINT=" + addrs[1], "JAEGER_QUERY_GRPC_ENDPOINT=" + addrs[2],
+	}, bin, "--config", filepath.Join(root, "tests", "testdata", "jaeger.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	j := &Jaeger{Process: p, OTLPGRPC: addrs[0], QueryURL: "http://" + addrs[1]}
+	if err := p.WaitHTTP(j.QueryURL+"/api/services", 60*time.Second); err != nil {
+		p.Kill()
+		return nil, fmt.Errorf("jaeger: %w\n%s", err, p.Output())
+	}
+	if err := p.WaitTCP(j.OTLPGRPC, 10*time.Second); err != nil {
+		p.Kill()
+		return nil, err
+	}
+	return j, nil
+}
+
+// JaegerSpan is the part of Jaeger's API span the tests and the demo read.
+type JaegerSpan struct {
+	TraceID       string `json:"traceID"`
+	SpanID        string `json:"spanID"`
+	OperationName string `json:"operationName"`
+	References    []struct {
+		RefType string `json:"refType"`
+		SpanID  string `json:"spanID"`
+	} `json:"references"`
+	StartTime int64  `json:"startTime"` // µs
+	Duration  int64  `json:"duration"`  // µs
+	ProcessID string `json:"processID"`
+	Tags      []struct {
+		Key   string `json:"key"`
+		Value any    `json:"value"`
+	} `json:"tags"`
+	Service string `json:"-"`
+}
+
+// Tag returns a span tag's value as text.
+func (s JaegerSpan) Tag(key string) (string, bool) {
+	for _, t := range s.Tags {
+		if t.Key == key {
+			return fmt.Sprint(t.Value), true
+		}
+	}
+	return "", false
+}
+
+// Trace fetches a trace by its hex ID; the spans carry their service names.
+func (j *Jaeger) Trace(traceID string) ([]JaegerSpan, error) {
+	resp, err := http.Get(j.QueryURL + "/api/traces/" + traceID) //nolint:gosec // loopback
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("jaeger: trace %s: %s", traceID, resp.Status)
+	}
+	var body struct {
+		Data []struct {
+			Spans     []JaegerSpan `json:"spans"`
+			Processes map[string]struct {
+				ServiceName string `json:"serviceName"`
+			} `json:"processes"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return nil, err
+	}
+	var out []JaegerSpan
+	for _, d := range body.Data {
+		for _, s := range d.Spans {
+			s.Service = d.Processes[s.ProcessID].ServiceName
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,232 @@
+package tests
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/pubsub/v2"
+	"cloud.google.com/go/pubsub/v2/pstest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/otelcol-mlops/otelcol-mlops/examples/seedstack"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
+)
+
+const project = "mlops-demo"
+
+// incident is the seed incident against real peers: the gateway binary with
+// configs/gateway.yaml, real Jaeger, Google's pstest Pub/Sub, and the Elasticsearch stand-in.
+type incident struct {
+	jaeger  *peers.Jaeger
+	es      *esstandin.Server
+	gateway *peers.Gateway
+	stack   *seedstack.Stack
+}
+
+func startIncident(t *testing.T) *incident {
+	t.Helper()
+	root := collectortest.RepoRoot(t)
+	jaeger, err := peers.StartJaeger(root)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
+
+	es, err := esstandin.Start("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = es.Close() })
+
+	srv := pstest.NewServer()
+	t.Cleanup(func() { _ = srv.Close() })
+	ps, err := pubsub.NewClient(context.Background(), project, option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ps.Close() })
+	require.NoError(t, seedstack.CreateTopology(context.Background(), ps, project))
+
+	gateway, err := peers.StartGateway(root, collectortest.Binary(t), map[string]string{
+		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(),
+		"GCP_PROJECT":            project,
+		"PUBSUB_ENDPOINT":        srv.Addr,
+		"PUBSUB_INSECURE":        "true",
+		"ES_ENDPOINT":            es.URL(),
+		"JAEGER_OTLP_ENDPOINT":   jaeger.OTLPGRPC,
+		"JAEGER_INSECURE":        "true",
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		if err := gateway.Stop(20 * time.Second); err != nil || t.Failed() {
+			t.Logf("gateway: %v\n%s", err, gateway.Output())
+		}
+	})
+
+	stack, err := seedstack.Start(context.Background(), gateway.OTLPGRPC, ps, project, 2)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = stack.Stop(context.Background()) })
+	return &incident{jaeger: jaeger, es: es, gateway: gateway, stack: stack}
+}
+
+func traceHex(legacy string) string {
+	res, _ := legacyid.Default.Map(legacy)
+	return hex.EncodeToString(res.TraceID[:])
+}
+
+// The seed incident end to end: one search for the UI's ID shows the whole trace in Jaeger,
+// every log line in Elasticsearch, and the latency exemplar in Prometheus.
+func TestSeedIncidentEndToEnd(t *testing.T) {
+	inc := startIncident(t)
+	ctx := context.Background()
+	failing, err := inc.stack.RunJob(ctx, "fail-me")
+	require.NoError(t, err)
+	ok, err := inc.stack.RunJob(ctx, "resnet50")
+	require.NoError(t, err)
+	traceID := traceHex(failing.TraceID)
+
+	// Jaeger: the UI, API and worker as synthesised spans, the instrumented registry, the
+	// Pub/Sub hop and its dead letter, under one trace ID.
+	var spans []peers.JaegerSpan
+	services := map[string]int{}
+	collectortest.Eventually(t, 90*time.Second, func() error {
+		spans, err = inc.jaeger.Trace(traceID)
+		if err != nil {
+			return err
+		}
+		services = map[string]int{}
+		for _, s := range spans {
+			services[s.Service]++
+		}
+		for _, want := range []string{"nuxt-ui", "azure-function-api", "ml-worker", "model-registry", "gcp-pubsub"} {
+			if services[want] == 0 {
+				return fmt.Errorf("no %s span yet; have %v", want, services)
+			}
+		}
+		if !hasDeadLetterSpan(spans) {
+			return fmt.Errorf("no dead-letter span yet; have %v", services)
+		}
+		return nil
+	})
+	byService := map[string]peers.JaegerSpan{}
+	for _, s := range spans {
+		assert.Equal(t, traceID, s.TraceID)
+		if _, seen := byService[s.Service]; !seen {
+			byService[s.Service] = s
+		}
+	}
+	derived := func(service string) string {
+		res, _ := legacyid.Default.Map(failing.TraceID)
+		id := legacyid.DeriveSpanID(res.TraceID, service)
+		return hex.EncodeToString(id[:])
+	}
+	assert.Equal(t, derived("ml-worker"), byService["ml-worker"].SpanID, "the worker span has the bridge's derived span ID")
+	assert.Equal(t, derived("azure-function-api"), parentOf(byService["ml-worker"]), "hop api → worker")
+	assert.Equal(t, derived("azure-function-api"), parentOf(byService["model-registry"]), "the propagator hangs the instrumented span under the API")
+	if v, _ := byService["ml-worker"].Tag("otel.status_code"); v != "ERROR" {
+		t.Errorf("the failing worker span is not an error: %v", byService["ml-worker"].Tags)
+	}
+
+	// Elasticsearch: every log line of the job, with the ECS fields Kibana uses.
+	collectortest.Eventually(t, 60*time.Second, func() error {
+		got := docsFor(inc.es, traceID)
+		need := map[string]bool{"nuxt-ui": false, "azure-function-api": false, "ml-worker": false, "model-registry": false, "gcp-pubsub": false}
+		for _, d := range got {
+			svc, _ := esstandin.Field(d.Source, "service.name")
+			need[fmt.Sprint(svc)] = true
+		}
+		for svc, seen := range need {
+			if !seen {
+				return fmt.Errorf("no %s log indexed under trace.id %s yet (%d docs)", svc, traceID, len(got))
+			}
+		}
+		return nil
+	})
+	for _, d := range docsFor(inc.es, traceID) {
+		for _, f := range []string{"@timestamp", "span.id", "service.name"} {
+			_, has := esstandin.Field(d.Source, f)
+			assert.True(t, has, "%s missing in %s doc %v", f, d.Index, d.Source)
+		}
+		assert.True(t, strings.HasPrefix(d.Index, "logs-"), d.Index)
+	}
+	errorLogged := false
+	for _, d := range docsFor(inc.es, traceID) {
+		if lvl, _ := esstandin.Field(d.Source, "log.level"); lvl == "ERROR" {
+			errorLogged = true
+		}
+	}
+	assert.True(t, errorLogged, "the worker's failure is indexed with log.level ERROR")
+
+	// The successful job's inference record: enriched, in the inference data stream.
+	okTrace := traceHex(ok.TraceID)
+	collectortest.Eventually(t, 60*time.Second, func() error {
+		for _, d := range docsFor(inc.es, okTrace) {
+			if d.Index != "logs-ml.inference-default" {
+				continue
+			}
+			if mean, ok := esstandin.Field(d.Source, "output.mean_confidence"); ok {
+				assert.InDelta(t, (0.94+0.87+0.52)/3, toFloat(mean), 1e-9)
+				return nil
+			}
+		}
+		return fmt.Errorf("no enriched inference document for %s", okTrace)
+	})
+
+	// Prometheus: the latency histogram carries an exemplar pointing at the job's trace.
+	collectortest.Eventually(t, 60*time.Second, func() error {
+		req, _ := http.NewRequest(http.MethodGet, inc.gateway.PrometheusURL, http.NoBody)
+		req.Header.Set("Accept", "application/openmetrics-text; version=1.0.0")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = resp.Body.Close() }()
+		body, _ := io.ReadAll(resp.Body)
+		if !strings.Contains(string(body), "ml_inference_latency") || !strings.Contains(string(body), `trace_id="`+okTrace+`"`) {
+			return fmt.Errorf("no latency exemplar for %s yet", okTrace)
+		}
+		return nil
+	})
+}
+
+func hasDeadLetterSpan(spans []peers.JaegerSpan) bool {
+	for _, s := range spans {
+		if s.OperationName == seedstack.DeadLetterTap+" receive" {
+			return true
+		}
+	}
+	return false
+}
+
+func parentOf(s peers.JaegerSpan) string {
+	for _, r := range s.References {
+		if r.RefType == "CHILD_OF" {
+			return r.SpanID
+		}
+	}
+	return ""
+}
+
+func docsFor(es *esstandin.Server, traceID string) []esstandin.Doc {
+	var out []esstandin.Doc
+	for _, d := range es.Docs() {
+		if v, ok := esstandin.Field(d.Source, "trace.id"); ok && v == traceID {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func toFloat(v any) float64 {
+	var f float64
+	_, _ = fmt.Sscan(fmt.Sprint(v), &f)
+	return f
+}
