@@ -1,0 +1,46 @@
+package peers
+
+import (
+	"fmt"
+	"net"
+	"path/filepath"
+	"sort"
+	"time"
+)
+
+// StartSidecar starts bin with configs/sidecar.yaml on free loopback ports; env sets the rest
+// (SIDECAR_LOG_PATHS, GATEWAY_ENDPOINTS, OTELCOL_MLOPS_DATA_DIR, ...).
+func StartSidecar(root, bin string, env map[string]string) (*Process, error) {
+	vars := map[string]string{}
+	for _, k := range []string{"SIDECAR_OTLP_GRPC_ENDPOINT", "SIDECAR_OTLP_HTTP_ENDPOINT", "SIDECAR_HEALTH_ENDPOINT", "telemetry"} {
+		addr, err := FreeAddr()
+		if err != nil {
+			return nil, err
+		}
+		vars[k] = addr
+	}
+	_, port, _ := net.SplitHostPort(vars["telemetry"])
+	delete(vars, "telemetry")
+	vars["SIDECAR_TELEMETRY_PORT"] = port
+	for k, v := range env {
+		vars[k] = v
+	}
+	keys := make([]string, 0, len(vars))
+	for k := range vars {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	list := make([]string, 0, len(keys))
+	for _, k := range keys {
+		list = append(list, k+"="+vars[k])
+	}
+	p, err := StartProcess(root, list, bin, "--config", filepath.Join(root, "configs", "sidecar.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	if err := p.WaitHTTP("http://"+vars["SIDECAR_HEALTH_ENDPOINT"]+"/", 60*time.Second); err != nil {
+		p.Kill()
+		return nil, fmt.Errorf("sidecar: %w\n%s", err, p.Output())
+	}
+	return p, nil
+}

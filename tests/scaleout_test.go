@@ -1,0 +1,116 @@
+package tests
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/pubsub/v2/pstest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+)
+
+// Two gateways behind a sidecar's load-balancing exporter: every log of one trace lands on one
+// gateway, so legacy_spans and ml_metrics stay right when a cluster outgrows one gateway. The
+// sidecar reads container log files as they are on a node: Docker JSON, CRI and raw lines.
+func TestScaleOutKeepsTracesTogether(t *testing.T) {
+	root := collectortest.RepoRoot(t)
+	bin := collectortest.Binary(t)
+	jaeger, err := peers.StartJaeger(root)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
+	srv := pstest.NewServer() // the gateways' Pub/Sub taps need a server; no subscriptions: they retry quietly
+	t.Cleanup(func() { _ = srv.Close() })
+
+	type gw struct {
+		es *esstandin.Server
+		g  *peers.Gateway
+	}
+	var gateways []gw
+	for range 2 {
+		es, err := esstandin.Start("127.0.0.1:0")
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = es.Close() })
+		g, err := peers.StartGateway(root, bin, map[string]string{
+			"OTELCOL_MLOPS_DATA_DIR": t.TempDir(), "GCP_PROJECT": project, "PUBSUB_ENDPOINT": srv.Addr, "PUBSUB_INSECURE": "true",
+			"ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": jaeger.OTLPGRPC, "JAEGER_INSECURE": "true",
+		})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
+		gateways = append(gateways, gw{es, g})
+	}
+
+	logDir := t.TempDir()
+	const traces = 40
+	var docker, cri, raw strings.Builder
+	for i := range traces {
+		id := fmt.Sprintf("job-%03d", i)
+		line := fmt.Sprintf(`{"timestamp": "2024-05-14 10:03:%02d,501", "level": "INFO", "worker_id": "gpu-worker-7", "trace_id": %q, "message": "Starting processing for model: m%d"}`, i%60, id, i)
+		switch i % 3 {
+		case 0:
+			fmt.Fprintf(&docker, `{"log":%q,"stream":"stdout","time":"2024-05-14T10:03:21.522Z"}`+"\n", line+"\n")
+		case 1:
+			fmt.Fprintf(&cri, "2024-05-14T10:03:21.522000000Z stdout F %s\n", line)
+		default:
+			raw.WriteString(line + "\n")
+		}
+		// A second service logs the same trace, from the same node.
+		raw.WriteString(fmt.Sprintf(`{"timestamp": "2024-05-14 10:03:%02d,900", "level": "ERROR", "worker_id": "gpu-worker-8", "trace_id": %q, "message": "retrying"}`+"\n", i%60, id))
+	}
+	for name, content := range map[string]string{"docker.log": docker.String(), "cri.log": cri.String(), "raw.log": raw.String()} {
+		require.NoError(t, os.WriteFile(filepath.Join(logDir, name), []byte(content), 0o600))
+	}
+	sidecar, err := peers.StartSidecar(root, bin, map[string]string{
+		"SIDECAR_LOG_PATHS":      "[" + filepath.Join(logDir, "*.log") + "]",
+		"GATEWAY_ENDPOINTS":      "[" + gateways[0].g.OTLPGRPC + ", " + gateways[1].g.OTLPGRPC + "]",
+		"GATEWAY_INSECURE":       "true",
+		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(),
+		"OTEL_RESOURCE_ATTRIBUTES": "service.name=ml-worker",
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		if err := sidecar.Stop(20 * time.Second); err != nil || t.Failed() {
+			t.Logf("sidecar: %v\n%s", err, sidecar.Output())
+		}
+	})
+
+	where := map[string]map[int]int{} // trace ID → gateway → documents
+	collectortest.Eventually(t, 60*time.Second, func() error {
+		where = map[string]map[int]int{}
+		total := 0
+		for gi, g := range gateways {
+			for _, d := range g.es.Docs() {
+				id, ok := esstandin.Field(d.Source, "trace.id")
+				if !ok {
+					continue
+				}
+				if where[fmt.Sprint(id)] == nil {
+					where[fmt.Sprint(id)] = map[int]int{}
+				}
+				where[fmt.Sprint(id)][gi]++
+				total++
+			}
+		}
+		if total < 2*traces {
+			return fmt.Errorf("%d of %d log lines indexed", total, 2*traces)
+		}
+		return nil
+	})
+	perGateway := map[int]int{}
+	for id, byGW := range where {
+		assert.Len(t, byGW, 1, "trace %s split across gateways: %v", id, byGW)
+		for gi, n := range byGW {
+			assert.Equal(t, 2, n, "trace %s: both services' lines", id)
+			perGateway[gi]++
+		}
+	}
+	assert.Len(t, where, traces, "every trace arrived (Docker, CRI and raw lines)")
+	assert.Len(t, perGateway, 2, "both gateways took a share: %v", perGateway)
+}
