@@ -62,16 +62,16 @@ func TestScaleOutKeepsTracesTogether(t *testing.T) {
 			raw.WriteString(line + "\n")
 		}
 		// A second service logs the same trace, from the same node.
-		raw.WriteString(fmt.Sprintf(`{"timestamp": "2024-05-14 10:03:%02d,900", "level": "ERROR", "worker_id": "gpu-worker-8", "trace_id": %q, "message": "retrying"}`+"\n", i%60, id))
+		fmt.Fprintf(&raw, `{"timestamp": "2024-05-14 10:03:%02d,900", "level": "ERROR", "worker_id": "gpu-worker-8", "trace_id": %q, "message": "retrying"}`+"\n", i%60, id)
 	}
 	for name, content := range map[string]string{"docker.log": docker.String(), "cri.log": cri.String(), "raw.log": raw.String()} {
 		require.NoError(t, os.WriteFile(filepath.Join(logDir, name), []byte(content), 0o600))
 	}
 	sidecar, err := peers.StartSidecar(root, bin, map[string]string{
-		"SIDECAR_LOG_PATHS":      "[" + filepath.Join(logDir, "*.log") + "]",
-		"GATEWAY_ENDPOINTS":      "[" + gateways[0].g.OTLPGRPC + ", " + gateways[1].g.OTLPGRPC + "]",
-		"GATEWAY_INSECURE":       "true",
-		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(),
+		"SIDECAR_LOG_PATHS":        "[" + filepath.Join(logDir, "*.log") + "]",
+		"GATEWAY_ENDPOINTS":        "[" + gateways[0].g.OTLPGRPC + ", " + gateways[1].g.OTLPGRPC + "]",
+		"GATEWAY_INSECURE":         "true",
+		"OTELCOL_MLOPS_DATA_DIR":   t.TempDir(),
 		"OTEL_RESOURCE_ATTRIBUTES": "service.name=ml-worker",
 	})
 	require.NoError(t, err)
