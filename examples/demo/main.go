@@ -165,13 +165,6 @@ func report(job seedstack.Job, traceID string, spans []peers.JaegerSpan, es *ess
 		fmt.Printf("  +%8.3fs %9.3fs  %-27s %-40s %s%s\n", float64(s.StartTime-t0)/1e6, float64(s.Duration)/1e6, s.Service, s.OperationName, status, synth)
 	}
 
-	docs := es.Docs()
-	var lines []esstandin.Doc
-	for _, d := range docs {
-		if v, ok := esstandin.Field(d.Source, "trace.id"); ok && v == traceID {
-			lines = append(lines, d)
-		}
-	}
 	field := func(d esstandin.Doc, path string) string {
 		v, _ := esstandin.Field(d.Source, path)
 		if v == nil {
@@ -179,12 +172,31 @@ func report(job seedstack.Job, traceID string, spans []peers.JaegerSpan, es *ess
 		}
 		return fmt.Sprint(v)
 	}
+	// The exporter flushes its bulk requests on an interval: wait for the worker's failure.
+	var lines []esstandin.Doc
+	for deadline := time.Now().Add(45 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
+		lines = lines[:0]
+		failed := false
+		for _, d := range es.Docs() {
+			if v, ok := esstandin.Field(d.Source, "trace.id"); ok && v == traceID {
+				lines = append(lines, d)
+				failed = failed || (field(d, "service.name") == "ml-worker" && field(d, "log.level") == "ERROR")
+			}
+		}
+		if failed {
+			break
+		}
+	}
 	sort.SliceStable(lines, func(a, b int) bool { return field(lines[a], "@timestamp") < field(lines[b], "@timestamp") })
 	fmt.Printf("\nIts log lines (Elasticsearch, trace.id:%s — %d documents):\n", traceID, len(lines))
 	for _, d := range lines {
 		msg := field(d, "message")
-		if msg == "" {
-			msg = "event_type=" + field(d, "event_type")
+		switch {
+		case msg != "":
+		case field(d, "event_type") != "":
+			msg = fmt.Sprintf("%s model=%s latency_ms=%s", field(d, "event_type"), field(d, "model_metadata.model_name"), field(d, "inference_metrics.latency_ms"))
+		default:
+			msg = fmt.Sprintf("dead-lettered job payload: model_name=%s dataset_id=%s", field(d, "model_name"), field(d, "dataset_id"))
 		}
 		if len(msg) > 90 {
 			msg = msg[:90] + "…"

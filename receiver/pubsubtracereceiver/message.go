@@ -163,6 +163,10 @@ func (r *pubsubReceiver) buildLog(sub *subscription, msg *pubsub.Message, traceI
 	rec.SetTimestamp(pcommon.NewTimestampFromTime(published))
 	rec.SetObservedTimestamp(pcommon.NewTimestampFromTime(received))
 	r.fillAttributes(rec.Attributes(), sub, msg, traceContext{})
+	if sub.cfg.DeadLetter {
+		rec.SetSeverityNumber(plog.SeverityNumberError)
+		rec.SetSeverityText("ERROR")
+	}
 	decodeError := false
 	if sub.cfg.PayloadFormat == "text" {
 		rec.Body().SetStr(string(msg.Data))
