@@ -130,7 +130,7 @@ func TestValidateRejectsABadConfig(t *testing.T) {
 func TestEmbeddedDefaultSmoke(t *testing.T) {
 	dataDir := t.TempDir()
 	p := collectortest.Start(t, t.TempDir(), []string{"OTELCOL_MLOPS_DATA_DIR=" + dataDir})
-	p.WaitHealthy(t, "http://127.0.0.1:13133/", 60*time.Second)
+	collectortest.WaitHealthy(t, p, "http://127.0.0.1:13133/", 60*time.Second)
 
 	for _, want := range []string{"embedded default", dataDir + "/logs.jsonl", "127.0.0.1:4317"} {
 		if !strings.Contains(p.Output(), want) {

@@ -2,7 +2,6 @@ package legacyspans
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/confmap/xconfmap"
 	"go.opentelemetry.io/collector/connector/connectortest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
@@ -19,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 	"github.com/otelcol-mlops/otelcol-mlops/processor/traceidbridge"
 )
@@ -28,12 +27,9 @@ const jobUUID = "4bf92f35-77b3-4da6-a3ce-929d0e0e4736"
 var t0 = time.Date(2024, 5, 14, 10, 3, 21, 0, time.UTC)
 
 func loadConfig(t *testing.T, name string) *Config {
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
-	sub, err := cm.Sub(component.NewIDWithName(Type, name).String())
-	require.NoError(t, err)
+	t.Helper()
 	cfg := createDefaultConfig()
-	require.NoError(t, sub.Unmarshal(cfg))
+	testutil.LoadConfig(t, component.NewIDWithName(Type, name), cfg)
 	return cfg
 }
 

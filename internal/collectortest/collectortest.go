@@ -3,19 +3,17 @@
 package collectortest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
 )
 
 var (
@@ -24,23 +22,14 @@ var (
 	errBuild  error
 )
 
-// RepoRoot returns the folder holding go.mod.
+// RepoRoot returns the repository's root folder.
 func RepoRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := peers.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test's folder")
-		}
-		dir = parent
-	}
+	return root
 }
 
 // Binary compiles ./cmd/otelcol-mlops (once per process) and returns the executable's path.
@@ -75,33 +64,16 @@ func Run(t testing.TB, args ...string) (string, error) {
 	return string(out), err
 }
 
-// Process is a running collector.
-type Process struct {
-	cmd    *exec.Cmd
-	output *syncBuffer
-	done   chan struct{}
-	err    error
-}
-
-// Start starts the binary with args in dir and extra environment; it is stopped at cleanup.
-func Start(t testing.TB, dir string, env []string, args ...string) *Process {
+// Start starts the binary with args in dir and extra environment; it is killed at cleanup if
+// still running, and its output is logged when the test failed.
+func Start(t testing.TB, dir string, env []string, args ...string) *peers.Process {
 	t.Helper()
-	cmd := exec.Command(Binary(t), args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	p := &Process{cmd: cmd, output: &syncBuffer{}, done: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = p.output, p.output
-	if err := cmd.Start(); err != nil {
+	p, err := peers.StartProcess(dir, env, Binary(t), args...)
+	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { p.err = cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			_ = cmd.Process.Kill()
-			<-p.done
-		}
+		p.Kill()
 		if t.Failed() {
 			t.Logf("collector output:\n%s", p.Output())
 		}
@@ -109,61 +81,12 @@ func Start(t testing.TB, dir string, env []string, args ...string) *Process {
 	return p
 }
 
-// Output returns everything the process wrote so far.
-func (p *Process) Output() string { return p.output.String() }
-
-// Stop sends SIGTERM and waits up to timeout for the exit; it returns the exit error.
-func (p *Process) Stop(timeout time.Duration) error {
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-		return p.err
-	case <-time.After(timeout):
-		_ = p.cmd.Process.Kill()
-		<-p.done
-		return fmt.Errorf("no exit within %s of SIGTERM", timeout)
-	}
-}
-
-// Exited reports whether the process has ended.
-func (p *Process) Exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// WaitHealthy polls an HTTP URL until it answers 200, the process exits, or timeout passes.
-func (p *Process) WaitHealthy(t testing.TB, url string, timeout time.Duration) {
+// WaitHealthy fails the test unless url answers 200 within timeout.
+func WaitHealthy(t testing.TB, p *peers.Process, url string, timeout time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		if p.Exited() {
-			t.Fatalf("collector exited before becoming healthy: %v\n%s", p.err, p.Output())
-		}
-		resp, err := http.Get(url) //nolint:gosec // test URL on loopback
-		if err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
+	if err := p.WaitHTTP(url, timeout); err != nil {
+		t.Fatalf("%v\n%s", err, p.Output())
 	}
-	t.Fatalf("%s not healthy within %s\n%s", url, timeout, p.Output())
-}
-
-// FreePort returns a loopback TCP port that was free a moment ago.
-func FreePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // Eventually polls cond until it returns nil or timeout passes, then fails with the last error.
@@ -178,21 +101,4 @@ func Eventually(t testing.TB, timeout time.Duration, cond func() error) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("condition not met within %s: %v", timeout, err)
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -12,6 +12,8 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
 const benchBatch = 1000
@@ -23,20 +25,6 @@ func benchInput(b testing.TB, sh shape) plog.Logs {
 		appendRecord(b, recs, line, sh)
 	}
 	return ld
-}
-
-func benchThrough(b *testing.B, p consumer.Logs, input plog.Logs) {
-	b.ReportAllocs()
-	for b.Loop() {
-		b.StopTimer()
-		batch := plog.NewLogs()
-		input.CopyTo(batch)
-		b.StartTimer()
-		if err := p.ConsumeLogs(context.Background(), batch); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchBatch), "ns/record")
 }
 
 func newBenchProcessor(b *testing.B) consumer.Logs {
@@ -77,10 +65,10 @@ func newOTTLSubset(b testing.TB) consumer.Logs {
 // BenchmarkSeedInferenceRecord: the full processor on the seed's inference record in each
 // shape, and the OTTL subset on its best shape (attributes), in the same run.
 func BenchmarkSeedInferenceRecord(b *testing.B) {
-	b.Run("ml_schema/attributes", func(b *testing.B) { benchThrough(b, newBenchProcessor(b), benchInput(b, attributes)) })
-	b.Run("ml_schema/map_body", func(b *testing.B) { benchThrough(b, newBenchProcessor(b), benchInput(b, mapBody)) })
-	b.Run("ml_schema/json_body", func(b *testing.B) { benchThrough(b, newBenchProcessor(b), benchInput(b, jsonBody)) })
-	b.Run("ottl_subset/attributes", func(b *testing.B) { benchThrough(b, newOTTLSubset(b), benchInput(b, attributes)) })
+	b.Run("ml_schema/attributes", func(b *testing.B) { testutil.BenchLogs(b, newBenchProcessor(b), benchInput(b, attributes)) })
+	b.Run("ml_schema/map_body", func(b *testing.B) { testutil.BenchLogs(b, newBenchProcessor(b), benchInput(b, mapBody)) })
+	b.Run("ml_schema/json_body", func(b *testing.B) { testutil.BenchLogs(b, newBenchProcessor(b), benchInput(b, jsonBody)) })
+	b.Run("ottl_subset/attributes", func(b *testing.B) { testutil.BenchLogs(b, newOTTLSubset(b), benchInput(b, attributes)) })
 }
 
 // The OTTL subset must really compute what the comparison claims.

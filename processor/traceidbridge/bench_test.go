@@ -14,6 +14,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
 const benchBatch = 1000
@@ -45,20 +47,6 @@ func benchJSONLogs() plog.Logs {
 		addLog(recs, i, fmt.Sprintf(`{"timestamp": "2024-05-14 10:03:21,522", "level": "INFO", "message": "Received request to create training job.", "trace_id": "4bf92f35-77b3-4da6-a3ce-%012x"}`, i))
 	}
 	return ld
-}
-
-func benchLogsThrough(b *testing.B, p consumer.Logs, input plog.Logs) {
-	b.ReportAllocs()
-	for b.Loop() {
-		b.StopTimer()
-		batch := plog.NewLogs()
-		input.CopyTo(batch)
-		b.StartTimer()
-		if err := p.ConsumeLogs(context.Background(), batch); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchBatch), "ns/record")
 }
 
 func newBridgeLogs(b *testing.B) consumer.Logs {
@@ -98,10 +86,10 @@ func newTransformLogs(b *testing.B) consumer.Logs {
 
 // BenchmarkLogs compares the bridge with the OTTL equivalent on the same batch, same run.
 func BenchmarkLogs(b *testing.B) {
-	b.Run("bridge/attributes", func(b *testing.B) { benchLogsThrough(b, newBridgeLogs(b), benchLogs()) })
-	b.Run("ottl/attributes", func(b *testing.B) { benchLogsThrough(b, newTransformLogs(b), benchLogs()) })
-	b.Run("bridge/json_body", func(b *testing.B) { benchLogsThrough(b, newBridgeLogs(b), benchJSONLogs()) })
-	b.Run("copy_only", func(b *testing.B) { benchLogsThrough(b, consumertest.NewNop(), benchLogs()) })
+	b.Run("bridge/attributes", func(b *testing.B) { testutil.BenchLogs(b, newBridgeLogs(b), benchLogs()) })
+	b.Run("ottl/attributes", func(b *testing.B) { testutil.BenchLogs(b, newTransformLogs(b), benchLogs()) })
+	b.Run("bridge/json_body", func(b *testing.B) { testutil.BenchLogs(b, newBridgeLogs(b), benchJSONLogs()) })
+	b.Run("copy_only", func(b *testing.B) { testutil.BenchLogs(b, consumertest.NewNop(), benchLogs()) })
 }
 
 // BenchmarkBridgeLogRecord is the per-record cost of bridging a UUID attribute, without the

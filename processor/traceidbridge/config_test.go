@@ -1,25 +1,21 @@
 package traceidbridge
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/confmap/xconfmap"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
 func loadConfig(t *testing.T, name string) *Config {
 	t.Helper()
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
-	sub, err := cm.Sub(component.NewIDWithName(Type, name).String())
-	require.NoError(t, err)
 	cfg := createDefaultConfig()
-	require.NoError(t, sub.Unmarshal(cfg))
+	testutil.LoadConfig(t, component.NewIDWithName(Type, name), cfg)
 	return cfg
 }
 
