@@ -38,6 +38,9 @@ func StartProcess(dir string, env []string, bin string, args ...string) (*Proces
 	return p, nil
 }
 
+// Pid is the process ID.
+func (p *Process) Pid() int { return p.cmd.Process.Pid }
+
 // Output returns everything the process wrote so far.
 func (p *Process) Output() string { return p.output.String() }
 

@@ -1,0 +1,240 @@
+// Command loadbench is the load benchmark: it starts the otelcol-mlops binary with a given
+// configuration, sends it realistic records over OTLP/gRPC on loopback as fast as they are
+// accepted, for a fixed duration, into its own OTLP sink, and reports accepted records/s, CPU
+// seconds per million records, peak RSS and p99 end-to-end latency. Configurations are run in
+// alternation, in the same run, so their ratios hold on a noisy machine.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+)
+
+type result struct {
+	config        string
+	records       int64
+	seconds       float64
+	cpuSeconds    float64
+	peakRSSMB     float64
+	p99LatencyMS  float64
+	sinkedRecords int64
+}
+
+func (r result) perSecond() float64 { return float64(r.records) / r.seconds }
+func (r result) cpuPerMillion() float64 {
+	if r.records == 0 {
+		return 0
+	}
+	return r.cpuSeconds / float64(r.records) * 1e6
+}
+
+func main() {
+	duration := flag.Duration("duration", 10*time.Second, "load per configuration per round")
+	rounds := flag.Int("rounds", 2, "rounds; configurations alternate within each")
+	configs := flag.String("configs", "noop,sidecar,gateway,ottl", "bench/configs to compare over OTLP")
+	filelogLines := flag.Int("filelog-lines", 200000, "lines for the filelog comparison (0: skip)")
+	senders := flag.Int("senders", 4, "concurrent OTLP clients")
+	flag.Parse()
+	if err := run(*duration, *rounds, strings.Split(*configs, ","), *filelogLines, *senders); err != nil {
+		fmt.Fprintln(os.Stderr, "loadbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(duration time.Duration, rounds int, configs []string, filelogLines, senders int) error {
+	root, err := peers.RepoRoot()
+	if err != nil {
+		return err
+	}
+	bin := filepath.Join(root, "bin", "otelcol-mlops")
+	s, err := startSink()
+	if err != nil {
+		return err
+	}
+	defer s.stop()
+	fmt.Printf("loadbench: %d round(s) × %s per configuration, %d senders, batches of %d records, loopback only\n", rounds, duration, senders, batchSize)
+	all := map[string][]result{}
+	for round := 1; round <= rounds; round++ {
+		for _, cfg := range configs {
+			r, err := runOTLP(root, bin, cfg, s, duration, senders)
+			if err != nil {
+				return fmt.Errorf("%s: %w", cfg, err)
+			}
+			fmt.Printf("  round %d %-8s %9.0f records/s  %6.2f CPU-s/M  %6.0f MB peak RSS  p99 %7.1f ms  (sink got %d)\n",
+				round, cfg, r.perSecond(), r.cpuPerMillion(), r.peakRSSMB, r.p99LatencyMS, r.sinkedRecords)
+			all[cfg] = append(all[cfg], r)
+		}
+	}
+	med := map[string]result{}
+	fmt.Printf("\n| config | records/s | records/s per CPU core | CPU s per 1M records | peak RSS MB | p99 latency ms |\n|---|---|---|---|---|---|\n")
+	for _, cfg := range configs {
+		m := median(all[cfg])
+		med[cfg] = m
+		fmt.Printf("| %s | %.0f | %.0f | %.2f | %.0f | %.1f |\n", cfg, m.perSecond(), 1e6/m.cpuPerMillion(), m.cpuPerMillion(), m.peakRSSMB, m.p99LatencyMS)
+	}
+	ratio := func(a, b string) {
+		if _, ok := med[a]; !ok {
+			return
+		}
+		if _, ok := med[b]; !ok {
+			return
+		}
+		fmt.Printf("ratio %s/%s: throughput %.2f, CPU per record %.2f\n", a, b, med[a].perSecond()/med[b].perSecond(), med[a].cpuPerMillion()/med[b].cpuPerMillion())
+	}
+	fmt.Println()
+	ratio("sidecar", "noop")
+	ratio("gateway", "noop")
+	ratio("sidecar", "ottl")
+	if filelogLines > 0 {
+		fmt.Printf("\nfilelog path (%d JSON lines read from a file, parsed, shipped):\n", filelogLines)
+		for _, cfg := range []string{"filelog-plain", "filelog-ours"} {
+			r, err := runFilelog(root, bin, cfg, s, filelogLines)
+			if err != nil {
+				return fmt.Errorf("%s: %w", cfg, err)
+			}
+			fmt.Printf("  %-14s %9.0f records/s  %6.2f CPU-s/M  %6.0f MB peak RSS\n", cfg, r.perSecond(), r.cpuPerMillion(), r.peakRSSMB)
+		}
+	}
+	return nil
+}
+
+func median(rs []result) result {
+	sorted := append([]result(nil), rs...)
+	sort.Slice(sorted, func(a, b int) bool { return sorted[a].perSecond() < sorted[b].perSecond() })
+	return sorted[len(sorted)/2]
+}
+
+func runOTLP(root, bin, cfg string, s *sink, duration time.Duration, senders int) (result, error) {
+	in, err := peers.FreeAddr()
+	if err != nil {
+		return result{}, err
+	}
+	p, err := peers.StartProcess(root, []string{"BENCH_OTLP_IN=" + in, "BENCH_SINK=" + s.addr}, bin,
+		"--config", filepath.Join(root, "bench", "configs", cfg+".yaml"))
+	if err != nil {
+		return result{}, err
+	}
+	defer p.Kill()
+	if err := p.WaitTCP(in, 30*time.Second); err != nil {
+		return result{}, fmt.Errorf("%w\n%s", err, p.Output())
+	}
+	s.reset()
+	cpu0 := procCPU(p.Pid())
+	var accepted atomic.Int64
+	ctx, cancel := context.WithTimeout(context.Background(), duration)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			send(ctx, in, i, &accepted)
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	s.waitQuiet(2 * time.Second)
+	r := result{config: cfg, records: accepted.Load(), seconds: elapsed.Seconds(), cpuSeconds: procCPU(p.Pid()) - cpu0,
+		peakRSSMB: procPeakRSSMB(p.Pid()), p99LatencyMS: s.p99(), sinkedRecords: s.logRecords.Load()}
+	_ = p.Stop(10 * time.Second)
+	return r, nil
+}
+
+// send exports pre-built batches until ctx ends; every tenth export is a batch of spans.
+func send(ctx context.Context, addr string, seed int, accepted *atomic.Int64) {
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return
+	}
+	defer func() { _ = conn.Close() }()
+	logs := plogotlp.NewGRPCClient(conn)
+	traces := ptraceotlp.NewGRPCClient(conn)
+	ld := logBatch(seed)
+	td := spanBatch(seed)
+	for n := 0; ctx.Err() == nil; n++ {
+		if n%10 == 9 {
+			stamp(td.ResourceSpans().At(0).Resource().Attributes())
+			_, _ = traces.Export(ctx, ptraceotlp.NewExportRequestFromTraces(td))
+			continue
+		}
+		stamp(ld.ResourceLogs().At(0).Resource().Attributes())
+		if _, err := logs.Export(ctx, plogotlp.NewExportRequestFromLogs(ld)); err == nil {
+			accepted.Add(int64(ld.LogRecordCount()))
+		}
+	}
+}
+
+func procCPU(pid int) float64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(raw)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	utime, _ := strconv.ParseFloat(fields[11], 64)
+	stime, _ := strconv.ParseFloat(fields[12], 64)
+	return (utime + stime) / 100 // USER_HZ
+}
+
+func procPeakRSSMB(pid int) float64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			kb, _ := strconv.ParseFloat(strings.Fields(line)[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func runFilelog(root, bin, cfg string, s *sink, lines int) (result, error) {
+	dir, err := os.MkdirTemp("", "loadbench-filelog-")
+	if err != nil {
+		return result{}, err
+	}
+	defer func() { _ = os.RemoveAll(dir) }()
+	file := filepath.Join(dir, "app.log")
+	if err := writeLogFile(file, lines); err != nil {
+		return result{}, err
+	}
+	s.reset()
+	start := time.Now()
+	p, err := peers.StartProcess(root, []string{"BENCH_LOG_FILE=" + file, "BENCH_SINK=" + s.addr}, bin,
+		"--config", filepath.Join(root, "bench", "configs", cfg+".yaml"))
+	if err != nil {
+		return result{}, err
+	}
+	defer p.Kill()
+	deadline := time.Now().Add(5 * time.Minute)
+	for s.logRecords.Load() < int64(lines) && time.Now().Before(deadline) && !p.Exited() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	r := result{config: cfg, records: s.logRecords.Load(), seconds: elapsed.Seconds(), cpuSeconds: procCPU(p.Pid()), peakRSSMB: procPeakRSSMB(p.Pid())}
+	_ = p.Stop(10 * time.Second)
+	if r.records < int64(lines) {
+		return r, fmt.Errorf("only %d of %d lines arrived\n%s", r.records, lines, p.Output())
+	}
+	return r, nil
+}
+
