@@ -44,6 +44,7 @@ func ParseObject(doc string, dst pcommon.Map, maxDepth int) (Result, error) {
 		return Result{}, ErrNotObject
 	}
 	out := pcommon.NewMap()
+	out.EnsureCapacity(16) // log records carry a dozen or two fields: grow once, not five times
 	if err := p.object(out, 1); err != nil {
 		return Result{}, err
 	}
@@ -158,9 +159,13 @@ func (p *parser) value(dst pcommon.Value, depth int) error {
 			return nil
 		}
 		if c == '{' {
-			return p.object(dst.SetEmptyMap(), depth+1)
+			m := dst.SetEmptyMap()
+			m.EnsureCapacity(4)
+			return p.object(m, depth+1)
 		}
-		return p.array(dst.SetEmptySlice(), depth+1)
+		sl := dst.SetEmptySlice()
+		sl.EnsureCapacity(4)
+		return p.array(sl, depth+1)
 	case c == '"':
 		s, err := p.str()
 		if err != nil {
