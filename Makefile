@@ -41,9 +41,10 @@ bin/jaeger: tools/jaeger/go.mod
 test: jaeger
 	$(GO) test -race -count=1 -timeout 30m ./...
 
-bench:
+bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./... | tee bench.out
 	$(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da bench.out
+	$(GO) run ./bench/loadbench -duration 8s -rounds 3 -filelog-lines 100000
 
 # Every fuzz target, FUZZ_TIME each (CI runs them briefly; run longer by hand).
 FUZZ_TARGETS := FuzzMap:./pkg/legacyid FuzzFind:./internal/jsonscan \
