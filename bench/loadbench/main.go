@@ -237,4 +237,3 @@ func runFilelog(root, bin, cfg string, s *sink, lines int) (result, error) {
 	}
 	return r, nil
 }
-
