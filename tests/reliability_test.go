@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
@@ -148,4 +151,106 @@ func TestNoLossAcrossSIGKILLDuringOutage(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	es.ClearFaults()
 	assertAllIndexed(t, es, n, 120*time.Second)
+}
+
+// Jaeger down when spans arrive, up later: the gateway's persistent queue delivers them.
+func TestSpansDeliveredAfterJaegerComesBack(t *testing.T) {
+	root := collectortest.RepoRoot(t)
+	es, err := esstandin.Start("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = es.Close() })
+	jaegerAddr, err := peers.FreeAddr()
+	require.NoError(t, err)
+	srv := pstest.NewServer()
+	t.Cleanup(func() { _ = srv.Close() })
+	g, err := peers.StartGateway(root, collectortest.Binary(t), map[string]string{
+		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(), "GCP_PROJECT": project, "PUBSUB_ENDPOINT": srv.Addr, "PUBSUB_INSECURE": "true",
+		"ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": jaegerAddr, "JAEGER_INSECURE": "true",
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
+
+	conn, err := grpc.NewClient(g.OTLPGRPC, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	require.NoError(t, err)
+	defer func() { _ = conn.Close() }()
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", "model-registry")
+	var traceIDs []string
+	for i := range 20 {
+		s := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+		id := pcommon.TraceID{byte(i + 1), 0xab, 0xcd, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}
+		s.SetTraceID(id)
+		s.SetSpanID(pcommon.SpanID{1, 2, 3, 4, 5, 6, 7, byte(i + 1)})
+		s.SetName("GET /models/{name}")
+		s.SetStartTimestamp(pcommon.NewTimestampFromTime(time.Now()))
+		s.SetEndTimestamp(pcommon.NewTimestampFromTime(time.Now().Add(time.Millisecond)))
+		traceIDs = append(traceIDs, id.String())
+	}
+	_, err = ptraceotlp.NewGRPCClient(conn).Export(context.Background(), ptraceotlp.NewExportRequestFromTraces(td))
+	require.NoError(t, err, "the gateway accepts spans while Jaeger is down")
+	time.Sleep(5 * time.Second) // several failed export attempts
+
+	jaeger, err := peers.StartJaegerAt(root, jaegerAddr)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
+	collectortest.Eventually(t, 90*time.Second, func() error {
+		for _, id := range traceIDs {
+			spans, err := jaeger.Trace(id)
+			if err != nil || len(spans) == 0 {
+				return fmt.Errorf("trace %s not in Jaeger yet (%v)", id, err)
+			}
+		}
+		return nil
+	})
+}
+
+// A corpus of hostile records through the real gateway: it must not crash or hang, and every
+// record must be indexed (kept and tagged), since nothing in the gateway drops by rule.
+func TestHostileInputThroughTheGateway(t *testing.T) {
+	es, err := esstandin.Start("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = es.Close() })
+	g := startFaultGateway(t, es, t.TempDir())
+	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
+
+	corpus := []string{
+		`{"seq": 0, "message": "truncated`,
+		`{"seq": 1, "timestamp": "2024-05-14 10:03:21,524", "level": "CRITICAL", "message": "Pub/Sub publish failed: 503 "Service Unavailable"", "trace_id": "x"}`,
+		"{\"seq\": 2, \"message\": \"\xff\xfe invalid utf-8\"}",
+		`{"seq": 3, "deep": ` + strings.Repeat("[", 1000) + strings.Repeat("]", 1000) + `}`,
+		`{"seq": 4, "big": "` + strings.Repeat("x", 10<<20) + `"}`,
+		`{"seq": 5, "event_type": "inference_complete", "inference_metrics": {"latency_ms": NaN}}`,
+		`{"seq": 6, "event_type": "inference_complete", "timestamp": "99999-01-01T00:00:00Z", "request_id": 5, "service": [], "model_metadata": "m", "inference_metrics": {"latency_ms": "fast"}, "output": {"confidence_scores": [2, "x", null]}}`,
+		"{\"seq\": 7, \"trace_id\": \"abc\\u0000\\u001b[31mred\"}",
+		`{"seq": 8, "trace_id": "` + strings.Repeat("9", 10<<10) + `"}`,
+		`{"seq": 9, "event_type": "training_epoch_end", "epoch": -1, "timestamp": -5}`,
+	}
+	conn, err := grpc.NewClient(g.OTLPGRPC, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.MaxCallSendMsgSize(64<<20)))
+	require.NoError(t, err)
+	defer func() { _ = conn.Close() }()
+	for i, body := range corpus {
+		ld := plog.NewLogs()
+		rl := ld.ResourceLogs().AppendEmpty()
+		rl.Resource().Attributes().PutStr("service.name", "hostile")
+		rec := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+		rec.Body().SetStr(body)
+		rec.Attributes().PutInt("corpus.index", int64(i))
+		_, err := plogotlp.NewGRPCClient(conn).Export(context.Background(), plogotlp.NewExportRequestFromLogs(ld))
+		require.NoError(t, err, "record %d refused", i)
+	}
+	collectortest.Eventually(t, 60*time.Second, func() error {
+		seen := map[string]bool{}
+		for _, d := range es.Docs() {
+			if v, ok := esstandin.Field(d.Source, "corpus.index"); ok {
+				seen[fmt.Sprint(v)] = true
+			}
+		}
+		if len(seen) < len(corpus) {
+			return fmt.Errorf("%d of %d hostile records indexed", len(seen), len(corpus))
+		}
+		return nil
+	})
+	require.NoError(t, g.WaitHTTP(g.HealthURL, 5*time.Second), "the gateway is still healthy")
 }

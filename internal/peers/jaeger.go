@@ -34,6 +34,12 @@ func JaegerBinary(root string) (string, error) {
 
 // StartJaeger starts Jaeger on free loopback ports with tests/testdata/jaeger.yaml.
 func StartJaeger(root string) (*Jaeger, error) {
+	return StartJaegerAt(root, "")
+}
+
+// StartJaegerAt is StartJaeger with the OTLP/gRPC receiver on otlpAddr (free port if empty),
+// for tests that start Jaeger after the collector that sends to it.
+func StartJaegerAt(root, otlpAddr string) (*Jaeger, error) {
 	bin, err := JaegerBinary(root)
 	if err != nil {
 		return nil, err
@@ -43,6 +49,9 @@ func StartJaeger(root string) (*Jaeger, error) {
 		if addrs[i], err = FreeAddr(); err != nil {
 			return nil, err
 		}
+	}
+	if otlpAddr != "" {
+		addrs[0] = otlpAddr
 	}
 	p, err := StartProcess(root, []string{
 		"JAEGER_OTLP_GRPC_ENDPOINT=" + addrs[0], "JAEGER_QUERY_ENDPOINT=" + addrs[1], "JAEGER_QUERY_GRPC_ENDPOINT=" + addrs[2],
