@@ -254,3 +254,77 @@ func TestHostileInputThroughTheGateway(t *testing.T) {
 	})
 	require.NoError(t, g.WaitHTTP(g.HealthURL, 5*time.Second), "the gateway is still healthy")
 }
+
+// SIGTERM while logs stream in and Elasticsearch answers slowly: the gateway exits within its
+// shutdown time, and every log it accepted is indexed, flushed before exit or persisted in the
+// queue and sent after a restart on the same data directory. (With Elasticsearch down, the
+// exporter's retries hold the shutdown until the orchestrator's SIGKILL, which loses nothing:
+// TestNoLossAcrossSIGKILLDuringOutage.)
+func TestSIGTERMUnderLoadLosesNothingAccepted(t *testing.T) {
+	es, err := esstandin.Start("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = es.Close() })
+	dataDir := t.TempDir()
+	g := startFaultGateway(t, es, dataDir)
+	es.Inject(esstandin.Fault{Count: -1, Delay: time.Second})
+
+	conn, err := grpc.NewClient(g.OTLPGRPC, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	require.NoError(t, err)
+	defer func() { _ = conn.Close() }()
+	client := plogotlp.NewGRPCClient(conn)
+	accepted := map[int]bool{}
+	stop := time.After(4 * time.Second)
+	seq := 0
+	stopped := make(chan time.Duration, 1)
+sending:
+	for {
+		select {
+		case <-stop:
+			go func() {
+				start := time.Now()
+				_ = g.Stop(60 * time.Second)
+				stopped <- time.Since(start)
+			}()
+			stop = nil
+		default:
+		}
+		ld := plog.NewLogs()
+		recs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+		for i := seq; i < seq+50; i++ {
+			recs.AppendEmpty().Body().SetStr(fmt.Sprintf(`{"level": "INFO", "seq": %d, "trace_id": "job-%d"}`, i, i))
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_, err := client.Export(ctx, plogotlp.NewExportRequestFromLogs(ld))
+		cancel()
+		if err == nil {
+			for i := seq; i < seq+50; i++ {
+				accepted[i] = true
+			}
+		}
+		seq += 50
+		if g.Exited() {
+			break sending
+		}
+	}
+	took := <-stopped
+	t.Logf("SIGTERM to exit: %s; %d logs accepted", took, len(accepted))
+	assert.Less(t, took, 30*time.Second, "exit within the shutdown time")
+	require.NotEmpty(t, accepted)
+
+	es.ClearFaults()
+	g2 := startFaultGateway(t, es, dataDir)
+	t.Cleanup(func() { _ = g2.Stop(20 * time.Second) })
+	collectortest.Eventually(t, 120*time.Second, func() error {
+		seen := indexed(es)
+		missing := 0
+		for i := range accepted {
+			if seen[i] == 0 {
+				missing++
+			}
+		}
+		if missing > 0 {
+			return fmt.Errorf("%d of %d accepted logs not indexed", missing, len(accepted))
+		}
+		return nil
+	})
+}
