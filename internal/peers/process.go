@@ -11,10 +11,25 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"sync"
 	"syscall"
 	"time"
 )
+
+// envList turns variables into KEY=value entries, sorted for a stable command line.
+func envList(vars map[string]string) []string {
+	keys := make([]string, 0, len(vars))
+	for k := range vars {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	list := make([]string, 0, len(keys))
+	for _, k := range keys {
+		list = append(list, k+"="+vars[k])
+	}
+	return list
+}
 
 // Process is a running child process whose output is kept.
 type Process struct {

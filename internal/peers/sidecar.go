@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
-	"sort"
 	"time"
 )
 
@@ -25,15 +24,7 @@ func StartSidecar(root, bin string, env map[string]string) (*Process, error) {
 	for k, v := range env {
 		vars[k] = v
 	}
-	keys := make([]string, 0, len(vars))
-	for k := range vars {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	list := make([]string, 0, len(keys))
-	for _, k := range keys {
-		list = append(list, k+"="+vars[k])
-	}
+	list := envList(vars)
 	p, err := StartProcess(root, list, bin, "--config", filepath.Join(root, "configs", "sidecar.yaml"))
 	if err != nil {
 		return nil, err

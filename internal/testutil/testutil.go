@@ -8,10 +8,16 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/processor/processortest"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 )
 
 // LoadConfig unmarshals the section id of testdata/config.yaml into cfg, which holds the
@@ -46,4 +52,50 @@ func BenchLogs(b *testing.B, c consumer.Logs, input plog.Logs) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*records), "ns/record")
+}
+
+// Counter sums the data points of a component's Int64 counter whose attributes include attrs;
+// 0 when the counter was never recorded.
+func Counter(tel *componenttest.Telemetry, name string, attrs map[string]string) int64 {
+	m, err := tel.GetMetric(name)
+	if err != nil {
+		return 0
+	}
+	sum, ok := m.Data.(metricdata.Sum[int64])
+	if !ok {
+		return 0
+	}
+	var total int64
+	for _, dp := range sum.DataPoints {
+		match := true
+		for k, want := range attrs {
+			if got, ok := dp.Attributes.Value(attribute.Key(k)); !ok || got.AsString() != want {
+				match = false
+			}
+		}
+		if match {
+			total += dp.Value
+		}
+	}
+	return total
+}
+
+// NewTransformLogs starts the contrib transform processor with the given configuration, for
+// side-by-side benchmarks against the closest OTTL.
+func NewTransformLogs(t testing.TB, cfg map[string]any, next consumer.Logs) consumer.Logs {
+	t.Helper()
+	f := transformprocessor.NewFactory()
+	c := f.CreateDefaultConfig()
+	if err := confmap.NewFromStringMap(cfg).Unmarshal(c); err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), c, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Start(context.Background(), componenttest.NewNopHost()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Shutdown(context.Background()) })
+	return p
 }

@@ -4,10 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -53,13 +51,7 @@ var ottlSubset = map[string]any{
 }
 
 func newOTTLSubset(b testing.TB) consumer.Logs {
-	f := transformprocessor.NewFactory()
-	cfg := f.CreateDefaultConfig()
-	require.NoError(b, confmap.NewFromStringMap(ottlSubset).Unmarshal(cfg))
-	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), cfg, consumertest.NewNop())
-	require.NoError(b, err)
-	require.NoError(b, p.Start(context.Background(), componenttest.NewNopHost()))
-	return p
+	return testutil.NewTransformLogs(b, ottlSubset, consumertest.NewNop())
 }
 
 // BenchmarkSeedInferenceRecord: the full processor on the seed's inference record in each
@@ -74,17 +66,11 @@ func BenchmarkSeedInferenceRecord(b *testing.B) {
 // The OTTL subset must really compute what the comparison claims.
 func TestOTTLSubsetComputesTheSameFields(t *testing.T) {
 	sink := &consumertest.LogsSink{}
-	f := transformprocessor.NewFactory()
-	cfg := f.CreateDefaultConfig()
-	require.NoError(t, confmap.NewFromStringMap(ottlSubset).Unmarshal(cfg))
-	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), cfg, sink)
-	require.NoError(t, err)
-	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+	p := testutil.NewTransformLogs(t, ottlSubset, sink)
 	ld, recs := newLogs("s")
 	appendRecord(t, recs, seedRecord(t, "01_inference_seed.json"), attributes)
 	appendRecord(t, recs, seedRecord(t, "02_inference_broken_contract.json"), attributes)
 	require.NoError(t, p.ConsumeLogs(context.Background(), ld))
-	require.NoError(t, p.Shutdown(context.Background()))
 	out := sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
 	assertNum(t, out.At(0), "output.mean_confidence", 0.748)
 	require.Equal(t, []string{"invalid_schema"}, tags(out.At(1)), "latency_ms is a string there: OTTL cannot compare it")

@@ -18,11 +18,10 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	otelprocessor "go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/fieldpath"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files from the processor's output")
@@ -107,24 +106,8 @@ func (h *harness) run(t testing.TB, ld plog.Logs) plog.Logs {
 	return all[len(all)-1]
 }
 
-func (h *harness) counter(t testing.TB, name string, attrs map[string]string) int64 {
-	m, err := h.tel.GetMetric(name)
-	if err != nil {
-		return 0
-	}
-	var total int64
-	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
-		match := true
-		for k, want := range attrs {
-			if got, ok := dp.Attributes.Value(attribute.Key(k)); !ok || got.AsString() != want {
-				match = false
-			}
-		}
-		if match {
-			total += dp.Value
-		}
-	}
-	return total
+func (h *harness) counter(_ testing.TB, name string, attrs map[string]string) int64 {
+	return testutil.Counter(h.tel, name, attrs)
 }
 
 func compareGolden(t *testing.T, name string, got plog.Logs) {

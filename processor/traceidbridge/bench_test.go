@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -74,14 +72,7 @@ var ottlEquivalent = map[string]any{
 }
 
 func newTransformLogs(b *testing.B) consumer.Logs {
-	f := transformprocessor.NewFactory()
-	cfg := f.CreateDefaultConfig()
-	require.NoError(b, confmap.NewFromStringMap(ottlEquivalent).Unmarshal(cfg))
-	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), cfg, consumertest.NewNop())
-	require.NoError(b, err)
-	require.NoError(b, p.Start(context.Background(), componenttest.NewNopHost()))
-	b.Cleanup(func() { _ = p.Shutdown(context.Background()) })
-	return p
+	return testutil.NewTransformLogs(b, ottlEquivalent, consumertest.NewNop())
 }
 
 // BenchmarkLogs compares the bridge with the OTTL equivalent on the same batch, same run.
@@ -136,15 +127,9 @@ func TestOTTLEquivalentAgreesOnTheBenchmarkBatch(t *testing.T) {
 	ours, theirs := &consumertest.LogsSink{}, &consumertest.LogsSink{}
 	bridgeP, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(Type), createDefaultConfig(), ours)
 	require.NoError(t, err)
-	f := transformprocessor.NewFactory()
-	cfg := f.CreateDefaultConfig()
-	require.NoError(t, confmap.NewFromStringMap(ottlEquivalent).Unmarshal(cfg))
-	ottlP, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), cfg, theirs)
-	require.NoError(t, err)
-	require.NoError(t, ottlP.Start(context.Background(), componenttest.NewNopHost()))
+	ottlP := testutil.NewTransformLogs(t, ottlEquivalent, theirs)
 	require.NoError(t, bridgeP.ConsumeLogs(context.Background(), benchLogs()))
 	require.NoError(t, ottlP.ConsumeLogs(context.Background(), benchLogs()))
-	require.NoError(t, ottlP.Shutdown(context.Background()))
 
 	a := ours.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
 	o := theirs.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()

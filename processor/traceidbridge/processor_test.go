@@ -20,9 +20,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
 
@@ -83,25 +82,8 @@ func (h *harness) runMetrics(t *testing.T, cfg *Config, md pmetric.Metrics) pmet
 	return all[len(all)-1]
 }
 
-// counter returns the value of a telemetry counter for the given attribute values.
-func (h *harness) counter(t *testing.T, name string, attrs map[string]string) int64 {
-	m, err := h.tel.GetMetric(name)
-	if err != nil {
-		return 0
-	}
-	var total int64
-	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
-		match := true
-		for k, want := range attrs {
-			if got, ok := dp.Attributes.Value(attribute.Key(k)); !ok || got.AsString() != want {
-				match = false
-			}
-		}
-		if match {
-			total += dp.Value
-		}
-	}
-	return total
+func (h *harness) counter(_ testing.TB, name string, attrs map[string]string) int64 {
+	return testutil.Counter(h.tel, name, attrs)
 }
 
 func goldenPath(name string) string { return filepath.Join("testdata", "golden", name+".yaml") }

@@ -15,9 +15,8 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
 
@@ -30,24 +29,8 @@ func attr(t *testing.T, m pcommon.Map, key string) string {
 	return v.AsString()
 }
 
-func (r *running) counter(t *testing.T, name string, want map[string]string) int64 {
-	m, err := r.tel.GetMetric(name)
-	if err != nil {
-		return 0
-	}
-	var total int64
-	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
-		match := true
-		for k, v := range want {
-			if got, ok := dp.Attributes.Value(attribute.Key(k)); !ok || got.AsString() != v {
-				match = false
-			}
-		}
-		if match {
-			total += dp.Value
-		}
-	}
-	return total
+func (r *running) counter(_ testing.TB, name string, attrs map[string]string) int64 {
+	return testutil.Counter(r.tel, name, attrs)
 }
 
 // The seed's API publishes a JSON job with a trace_id attribute holding the UI's UUID; the
