@@ -3,6 +3,8 @@ package tests
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -205,6 +207,25 @@ func TestSpansDeliveredAfterJaegerComesBack(t *testing.T) {
 	})
 }
 
+// hostileCorpus is testdata/hostile plus the records too big to commit.
+func hostileCorpus(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(collectortest.RepoRoot(t), "testdata", "hostile", "*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	var corpus []string
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		require.NoError(t, err)
+		corpus = append(corpus, string(raw))
+	}
+	return append(corpus,
+		`{"seq": 3, "deep": `+strings.Repeat("[", 1000)+strings.Repeat("]", 1000)+`}`,
+		`{"seq": 4, "big": "`+strings.Repeat("x", 10<<20)+`"}`,
+		`{"seq": 8, "trace_id": "`+strings.Repeat("9", 10<<10)+`"}`,
+	)
+}
+
 // A corpus of hostile records through the real gateway: it must not crash or hang, and every
 // record must be indexed (kept and tagged), since nothing in the gateway drops by rule.
 func TestHostileInputThroughTheGateway(t *testing.T) {
@@ -214,18 +235,7 @@ func TestHostileInputThroughTheGateway(t *testing.T) {
 	g := startFaultGateway(t, es, t.TempDir())
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 
-	corpus := []string{
-		`{"seq": 0, "message": "truncated`,
-		`{"seq": 1, "timestamp": "2024-05-14 10:03:21,524", "level": "CRITICAL", "message": "Pub/Sub publish failed: 503 "Service Unavailable"", "trace_id": "x"}`,
-		"{\"seq\": 2, \"message\": \"\xff\xfe invalid utf-8\"}",
-		`{"seq": 3, "deep": ` + strings.Repeat("[", 1000) + strings.Repeat("]", 1000) + `}`,
-		`{"seq": 4, "big": "` + strings.Repeat("x", 10<<20) + `"}`,
-		`{"seq": 5, "event_type": "inference_complete", "inference_metrics": {"latency_ms": NaN}}`,
-		`{"seq": 6, "event_type": "inference_complete", "timestamp": "99999-01-01T00:00:00Z", "request_id": 5, "service": [], "model_metadata": "m", "inference_metrics": {"latency_ms": "fast"}, "output": {"confidence_scores": [2, "x", null]}}`,
-		"{\"seq\": 7, \"trace_id\": \"abc\\u0000\\u001b[31mred\"}",
-		`{"seq": 8, "trace_id": "` + strings.Repeat("9", 10<<10) + `"}`,
-		`{"seq": 9, "event_type": "training_epoch_end", "epoch": -1, "timestamp": -5}`,
-	}
+	corpus := hostileCorpus(t)
 	conn, err := grpc.NewClient(g.OTLPGRPC, grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallSendMsgSize(64<<20)))
 	require.NoError(t, err)
@@ -327,4 +337,71 @@ sending:
 		}
 		return nil
 	})
+}
+
+// The same corpus as lines of a container log, read by the sidecar (filelog, JSON parsing,
+// bridge, ml_schema, redaction) and shipped to a gateway: the sidecar stays healthy and every
+// line arrives, parsed or kept as text.
+func TestHostileInputThroughTheSidecar(t *testing.T) {
+	root := collectortest.RepoRoot(t)
+	es, err := esstandin.Start("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = es.Close() })
+	g := startFaultGateway(t, es, t.TempDir())
+	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
+
+	corpus := hostileCorpus(t)
+	logDir := t.TempDir()
+	var content strings.Builder
+	for _, line := range corpus {
+		content.WriteString(line + "\n")
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(logDir, "hostile.log"), []byte(content.String()), 0o600))
+	sidecar, err := peers.StartSidecar(root, collectortest.Binary(t), map[string]string{
+		"SIDECAR_LOG_PATHS": "[" + filepath.Join(logDir, "*.log") + "]", "GATEWAY_ENDPOINTS": "[" + g.OTLPGRPC + "]",
+		"GATEWAY_INSECURE": "true", "OTELCOL_MLOPS_DATA_DIR": t.TempDir(),
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		if err := sidecar.Stop(20 * time.Second); err != nil || t.Failed() {
+			t.Logf("sidecar: %v\n%s", err, sidecar.Output())
+		}
+	})
+	collectortest.Eventually(t, 60*time.Second, func() error {
+		missing := []int{}
+		for seq := 0; seq <= 10; seq++ {
+			if !hasSeq(es, seq) {
+				missing = append(missing, seq)
+			}
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("lines %v not indexed yet (%d documents: %s)", missing, len(es.Docs()), docSummary(es))
+		}
+		return nil
+	})
+	require.NoError(t, sidecar.WaitHTTP(sidecar.HealthURL, 5*time.Second), "the sidecar is still healthy")
+}
+
+func hasSeq(es *esstandin.Server, seq int) bool {
+	for _, d := range es.Docs() {
+		if v, ok := esstandin.Field(d.Source, "seq"); ok && toFloat(v) == float64(seq) { // filelog parses numbers as doubles
+			return true
+		}
+		if m, ok := esstandin.Field(d.Source, "message"); ok && strings.Contains(fmt.Sprint(m), fmt.Sprintf(`"seq": %d,`, seq)) {
+			return true
+		}
+	}
+	return false
+}
+
+func docSummary(es *esstandin.Server) string {
+	var b strings.Builder
+	for _, d := range es.Docs() {
+		text := fmt.Sprint(d.Source)
+		if len(text) > 300 {
+			text = text[:300]
+		}
+		b.WriteString(d.Index + " " + text + "\n")
+	}
+	return b.String()
 }

@@ -9,7 +9,7 @@ import (
 
 // StartSidecar starts bin with configs/sidecar.yaml on free loopback ports; env sets the rest
 // (SIDECAR_LOG_PATHS, GATEWAY_ENDPOINTS, OTELCOL_MLOPS_DATA_DIR, ...).
-func StartSidecar(root, bin string, env map[string]string) (*Process, error) {
+func StartSidecar(root, bin string, env map[string]string) (*Sidecar, error) {
 	vars := map[string]string{}
 	for _, k := range []string{"SIDECAR_OTLP_GRPC_ENDPOINT", "SIDECAR_OTLP_HTTP_ENDPOINT", "SIDECAR_HEALTH_ENDPOINT", "telemetry"} {
 		addr, err := FreeAddr()
@@ -29,9 +29,16 @@ func StartSidecar(root, bin string, env map[string]string) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.WaitHTTP("http://"+vars["SIDECAR_HEALTH_ENDPOINT"]+"/", 60*time.Second); err != nil {
+	sc := &Sidecar{Process: p, HealthURL: "http://" + vars["SIDECAR_HEALTH_ENDPOINT"] + "/"}
+	if err := p.WaitHTTP(sc.HealthURL, 60*time.Second); err != nil {
 		p.Kill()
 		return nil, fmt.Errorf("sidecar: %w\n%s", err, p.Output())
 	}
-	return p, nil
+	return sc, nil
+}
+
+// Sidecar is a running otelcol-mlops with configs/sidecar.yaml.
+type Sidecar struct {
+	*Process
+	HealthURL string
 }
