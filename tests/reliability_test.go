@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,7 +21,9 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
@@ -404,4 +408,76 @@ func docSummary(es *esstandin.Server) string {
 		b.WriteString(d.Index + " " + text + "\n")
 	}
 	return b.String()
+}
+
+// A burst far above what the gateway may hold: the memory limiter refuses data with a
+// retryable error (backpressure) instead of growing, and the gateway survives.
+func TestMemoryLimiterBackpressure(t *testing.T) {
+	es, err := esstandin.Start("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = es.Close() })
+	es.Inject(esstandin.Fault{Count: -1, Delay: 2 * time.Second})
+	srv := pstest.NewServer()
+	t.Cleanup(func() { _ = srv.Close() })
+	const limitMiB = 256
+	g, err := peers.StartGateway(collectortest.RepoRoot(t), collectortest.Binary(t), map[string]string{
+		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(), "GCP_PROJECT": project, "PUBSUB_ENDPOINT": srv.Addr, "PUBSUB_INSECURE": "true",
+		"ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": "127.0.0.1:1", "JAEGER_INSECURE": "true",
+		"GATEWAY_MEMORY_LIMIT_MIB": strconv.Itoa(limitMiB), "GATEWAY_MEMORY_SPIKE_MIB": "64",
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = g.Stop(30 * time.Second) })
+
+	big := plog.NewLogs()
+	recs := big.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+	payload := strings.Repeat("x", 4096)
+	for i := range 4000 { // ~16 MB per request
+		recs.AppendEmpty().Body().SetStr(fmt.Sprintf(`{"seq": %d, "message": %q}`, i, payload))
+	}
+	var refused, accepted atomic.Int64
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(15 * time.Second)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := grpc.NewClient(g.OTLPGRPC, grpc.WithTransportCredentials(insecure.NewCredentials()),
+				grpc.WithDefaultCallOptions(grpc.MaxCallSendMsgSize(64<<20)))
+			if err != nil {
+				return
+			}
+			defer func() { _ = conn.Close() }()
+			client := plogotlp.NewGRPCClient(conn)
+			for time.Now().Before(deadline) && refused.Load() == 0 {
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				_, err := client.Export(ctx, plogotlp.NewExportRequestFromLogs(big))
+				cancel()
+				if err == nil {
+					accepted.Add(1)
+					continue
+				}
+				if st, ok := status.FromError(err); ok && (st.Code() == codes.Unavailable || st.Code() == codes.ResourceExhausted) {
+					refused.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	t.Logf("burst: %d requests of ~16 MB accepted, %d refused; gateway peak RSS %d MB", accepted.Load(), refused.Load(), peakRSSMB(g.Pid()))
+	assert.Positive(t, refused.Load(), "the burst is refused with a retryable error")
+	require.NoError(t, g.WaitHTTP(g.HealthURL, 5*time.Second), "the gateway survives")
+}
+
+func peakRSSMB(pid int) int {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			kb, _ := strconv.Atoi(strings.Fields(line)[1])
+			return kb / 1024
+		}
+	}
+	return 0
 }
