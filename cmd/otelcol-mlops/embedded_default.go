@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/otelcol-mlops/otelcol-mlops/configs"
 )
@@ -18,6 +21,9 @@ func init() {
 	args, embedded := withEmbeddedDefault(os.Args)
 	if embedded && subcommand(os.Args) == "" {
 		announceEmbeddedDefault(os.Stderr, os.Getenv(configs.DataDirEnv))
+	}
+	if subcommand(os.Args) == "" {
+		enforceShutdownDeadline(os.Stderr, os.Getenv(shutdownTimeoutEnv))
 	}
 	os.Args = args
 }
@@ -78,4 +84,32 @@ func announceEmbeddedDefault(w io.Writer, dataDir string) {
   self-telemetry: http://127.0.0.1:8888/metrics
   (set %[2]s to move the files; pass --config to run your own configuration)
 `, dataDir, configs.DataDirEnv)
+}
+
+// shutdownTimeoutEnv bounds the time from SIGTERM to exit. An exporter retrying against a
+// backend that is down can hold the collector's shutdown indefinitely; past the deadline the
+// process exits, and what it had not sent stays in the persistent queues for the next start —
+// the same outcome as the orchestrator's SIGKILL, but within a time the operator chose.
+const shutdownTimeoutEnv = "OTELCOL_MLOPS_SHUTDOWN_TIMEOUT"
+
+const defaultShutdownTimeout = 25 * time.Second // under Kubernetes' default 30 s grace period
+
+func enforceShutdownDeadline(w io.Writer, setting string) {
+	timeout := defaultShutdownTimeout
+	if setting != "" {
+		d, err := time.ParseDuration(setting)
+		if err != nil || d <= 0 {
+			_, _ = fmt.Fprintf(w, "otelcol-mlops: %s=%q is not a positive duration; using %s\n", shutdownTimeoutEnv, setting, timeout)
+		} else {
+			timeout = d
+		}
+	}
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		sig := <-signals
+		time.Sleep(timeout)
+		_, _ = fmt.Fprintf(w, "otelcol-mlops: still shutting down %s after %s; exiting now (unsent data stays in the persistent queues)\n", timeout, sig)
+		os.Exit(1)
+	}()
 }
