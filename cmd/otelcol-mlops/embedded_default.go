@@ -12,12 +12,16 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/otelcol-mlops/otelcol-mlops/configs"
 )
 
 func init() {
+	if testing.Testing() { // the unit tests of this package call the functions themselves
+		return
+	}
 	args, embedded := withEmbeddedDefault(os.Args)
 	if embedded && subcommand(os.Args) == "" {
 		announceEmbeddedDefault(os.Stderr, os.Getenv(configs.DataDirEnv))
