@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"cloud.google.com/go/pubsub/v2"
 	"cloud.google.com/go/pubsub/v2/pstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,11 +21,13 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+	"google.golang.org/api/option"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
+	"github.com/otelcol-mlops/otelcol-mlops/examples/seedstack"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
@@ -509,4 +512,108 @@ func statusKB(pid int, field string) int {
 		}
 	}
 	return 0
+}
+
+// The Pub/Sub tap through the real gateway, killed (SIGKILL) while messages are in flight and
+// restarted: every message becomes a receive span in Jaeger (acked only once its span was in
+// the persistent queue), each carrying its 100 message attributes, capped as configured.
+func TestPubSubTapSurvivesSIGKILL(t *testing.T) {
+	root := collectortest.RepoRoot(t)
+	jaeger, err := peers.StartJaeger(root)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
+	es, err := esstandin.Start("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = es.Close() })
+	srv := pstest.NewServer()
+	t.Cleanup(func() { _ = srv.Close() })
+	ps, err := pubsub.NewClient(context.Background(), project, option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ps.Close() })
+	require.NoError(t, seedstack.CreateTopology(context.Background(), ps, project))
+
+	const n = 60
+	traces := map[string]string{} // message ID → trace ID (hex)
+	for i := range n {
+		attrs := map[string]string{"trace_id": fmt.Sprintf("4bf92f35-77b3-4da6-a3ce-%012x", i)}
+		for a := range 99 {
+			attrs[fmt.Sprintf("attr_%02d", a)] = strings.Repeat("v", 64)
+		}
+		id, err := ps.Publisher(seedstack.JobsTopic).Publish(context.Background(), &pubsub.Message{Data: []byte(`{"model_name": "m"}`), Attributes: attrs}).Get(context.Background())
+		require.NoError(t, err)
+		traces[id] = traceHex(attrs["trace_id"])
+	}
+	dataDir := t.TempDir()
+	env := map[string]string{
+		"OTELCOL_MLOPS_DATA_DIR": dataDir, "GCP_PROJECT": project, "PUBSUB_ENDPOINT": srv.Addr, "PUBSUB_INSECURE": "true",
+		"ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": jaeger.OTLPGRPC, "JAEGER_INSECURE": "true",
+	}
+	g, err := peers.StartGateway(root, collectortest.Binary(t), env)
+	require.NoError(t, err)
+	collectortest.Eventually(t, 30*time.Second, func() error {
+		for _, m := range srv.Messages() {
+			if m.Acks > 0 {
+				return nil
+			}
+		}
+		return fmt.Errorf("no message acked yet")
+	})
+	g.Kill()
+	acked := 0
+	for _, m := range srv.Messages() {
+		if m.Acks > 0 {
+			acked++
+		}
+	}
+	t.Logf("%d of %d tap deliveries acked before SIGKILL", acked, len(srv.Messages()))
+
+	g2, err := peers.StartGateway(root, collectortest.Binary(t), env)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = g2.Stop(20 * time.Second) })
+	collectortest.Eventually(t, 120*time.Second, func() error {
+		missing := 0
+		for msgID, traceID := range traces {
+			if !hasReceiveSpan(jaeger, traceID, msgID) {
+				missing++
+			}
+		}
+		if missing > 0 {
+			return fmt.Errorf("%d of %d messages have no receive span in Jaeger yet", missing, n)
+		}
+		return nil
+	})
+	spans, err := jaeger.Trace(traces[firstKey(traces)])
+	require.NoError(t, err)
+	for _, s := range spans {
+		if s.OperationName == seedstack.JobsTap+" receive" {
+			copied := 0
+			for _, tag := range s.Tags {
+				if strings.HasPrefix(tag.Key, "messaging.gcp_pubsub.message.attribute.") {
+					copied++
+				}
+			}
+			assert.Equal(t, 64, copied, "100 attributes capped at attributes.max_count")
+		}
+	}
+}
+
+func hasReceiveSpan(j *peers.Jaeger, traceID, msgID string) bool {
+	spans, err := j.Trace(traceID)
+	if err != nil {
+		return false
+	}
+	for _, s := range spans {
+		if v, ok := s.Tag("messaging.message.id"); ok && v == msgID && s.OperationName == seedstack.JobsTap+" receive" {
+			return true
+		}
+	}
+	return false
+}
+
+func firstKey(m map[string]string) string {
+	for k := range m {
+		return k
+	}
+	return ""
 }
