@@ -29,6 +29,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
@@ -164,7 +165,10 @@ func (s *Stack) api(ctx context.Context, job Job) (string, error) {
 // propagator, and it logs an inference-style lookup record with the trace context.
 func (s *Stack) registryHandler(w http.ResponseWriter, r *http.Request) {
 	legacy, _ := xtraceid.LegacyID(r.Context())
-	_ = s.log(r.Context(), RegistryService, fmt.Sprintf(`{"timestamp": %q, "level": "INFO", "message": "model lookup", "trace_id": %q}`, isoNow(), legacy))
+	// An instrumented service's logs carry the span context itself, as an OTel log bridge
+	// writes them; the legacy ID is just a field. No synthesised span is made for it.
+	sc := trace.SpanContextFromContext(r.Context())
+	_ = s.logWithContext(r.Context(), RegistryService, sc, fmt.Sprintf(`{"timestamp": %q, "level": "INFO", "message": "model lookup", "x_trace_id": %q}`, isoNow(), legacy))
 	_, _ = w.Write([]byte(`{"status": "ready"}`))
 }
 
@@ -222,12 +226,21 @@ func (s *Stack) inferenceError(ctx context.Context, traceID, model string) {
 
 // log ships one raw log line of a service to the gateway.
 func (s *Stack) log(ctx context.Context, service, line string) error {
+	return s.logWithContext(ctx, service, trace.SpanContext{}, line)
+}
+
+// logWithContext ships a log line with a span context, when sc is valid.
+func (s *Stack) logWithContext(ctx context.Context, service string, sc trace.SpanContext, line string) error {
 	ld := plog.NewLogs()
 	rl := ld.ResourceLogs().AppendEmpty()
 	rl.Resource().Attributes().PutStr("service.name", service)
 	rec := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
 	rec.SetObservedTimestamp(pcommon.NewTimestampFromTime(time.Now()))
 	rec.Body().SetStr(line)
+	if sc.IsValid() {
+		rec.SetTraceID(pcommon.TraceID(sc.TraceID()))
+		rec.SetSpanID(pcommon.SpanID(sc.SpanID()))
+	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	_, err := plogotlp.NewGRPCClient(s.logConn).Export(ctx, plogotlp.NewExportRequestFromLogs(ld))
