@@ -39,21 +39,7 @@ type incident struct {
 func startIncident(t *testing.T) *incident {
 	t.Helper()
 	root := collectortest.RepoRoot(t)
-	jaeger, err := peers.StartJaeger(root)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
-
-	es, err := esstandin.Start("127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = es.Close() })
-
-	srv := pstest.NewServer()
-	t.Cleanup(func() { _ = srv.Close() })
-	ps, err := pubsub.NewClient(context.Background(), project, option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ps.Close() })
-	require.NoError(t, seedstack.CreateTopology(context.Background(), ps, project))
+	jaeger, es, srv, ps := startPeers(t)
 
 	gateway, err := peers.StartGateway(root, collectortest.Binary(t), map[string]string{
 		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(),
@@ -75,6 +61,26 @@ func startIncident(t *testing.T) *incident {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = stack.Stop(context.Background()) })
 	return &incident{jaeger: jaeger, es: es, gateway: gateway, stack: stack}
+}
+
+// startPeers starts what the gateway talks to: real Jaeger, the Elasticsearch stand-in, and
+// pstest with the seed's topics and subscriptions (and a client for it).
+func startPeers(t *testing.T) (*peers.Jaeger, *esstandin.Server, *pstest.Server, *pubsub.Client) {
+	t.Helper()
+	jaeger, err := peers.StartJaeger(collectortest.RepoRoot(t))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
+	es, err := esstandin.Start("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = es.Close() })
+	srv := pstest.NewServer()
+	t.Cleanup(func() { _ = srv.Close() })
+	ps, err := pubsub.NewClient(context.Background(), project, option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ps.Close() })
+	require.NoError(t, seedstack.CreateTopology(context.Background(), ps, project))
+	return jaeger, es, srv, ps
 }
 
 func traceHex(legacy string) string {

@@ -21,7 +21,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
-	"google.golang.org/api/option"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -519,19 +518,7 @@ func statusKB(pid int, field string) int {
 // the persistent queue), each carrying its 100 message attributes, capped as configured.
 func TestPubSubTapSurvivesSIGKILL(t *testing.T) {
 	root := collectortest.RepoRoot(t)
-	jaeger, err := peers.StartJaeger(root)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
-	es, err := esstandin.Start("127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = es.Close() })
-	srv := pstest.NewServer()
-	t.Cleanup(func() { _ = srv.Close() })
-	ps, err := pubsub.NewClient(context.Background(), project, option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ps.Close() })
-	require.NoError(t, seedstack.CreateTopology(context.Background(), ps, project))
+	jaeger, es, srv, ps := startPeers(t)
 
 	const n = 60
 	traces := map[string]string{} // message ID → trace ID (hex)
