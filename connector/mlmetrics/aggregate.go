@@ -58,6 +58,15 @@ func (h *histogram) reset() {
 	h.ex = exemplar{}
 }
 
+// flush writes the point; exemplars are per interval, and with delta temporality so is the rest.
+func (h *histogram) flush(dp pmetric.HistogramDataPoint, delta bool) {
+	h.emit(dp)
+	h.ex = exemplar{}
+	if delta {
+		h.reset()
+	}
+}
+
 func (h *histogram) emit(dp pmetric.HistogramDataPoint) {
 	dp.ExplicitBounds().FromRaw(h.bounds)
 	counts := make([]uint64, len(h.counts))
@@ -116,6 +125,15 @@ func (h *expHistogram) reset() {
 	clear(h.counts)
 	h.zero, h.sum, h.count, h.min, h.max = 0, 0, 0, math.Inf(1), math.Inf(-1)
 	h.ex = exemplar{}
+}
+
+// flush writes the point; exemplars are per interval, and with delta temporality so is the rest.
+func (h *expHistogram) flush(dp pmetric.ExponentialHistogramDataPoint, delta bool) {
+	h.emit(dp)
+	h.ex = exemplar{}
+	if delta {
+		h.reset()
+	}
 }
 
 func (h *expHistogram) emit(dp pmetric.ExponentialHistogramDataPoint) {

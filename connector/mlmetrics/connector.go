@@ -210,9 +210,10 @@ func (c *mlMetrics) observeInference(resource pcommon.Map, rec plog.LogRecord, f
 	if latency, ok := f.Num(schema.FieldLatencyMS); ok && latency >= 0 {
 		e := ex
 		e.value = latency
-		s.latency.add(latency, weight, e)
 		if c.cfg.ExponentialLatency.Enabled {
 			s.latencyExp.add(latency, weight, e)
+		} else {
+			s.latency.add(latency, weight, e)
 		}
 	}
 	if mean, ok := f.Num(schema.FieldMeanConfidence); ok {

@@ -101,39 +101,25 @@ func (c *mlMetrics) emitInference(set *metricSet, s *inferenceSeries, start, now
 			s.requests[o] = 0
 		}
 	}
-	if s.latency.count > 0 {
-		if c.cfg.ExponentialLatency.Enabled {
-			dp := set.latency.ExponentialHistogram().DataPoints().AppendEmpty()
-			s.attrs.CopyTo(dp.Attributes())
-			dp.SetStartTimestamp(start)
-			dp.SetTimestamp(now)
-			s.latencyExp.emit(dp)
-			s.latencyExp.ex = exemplar{}
-			if delta {
-				s.latencyExp.reset()
-			}
-		} else {
-			dp := set.latency.Histogram().DataPoints().AppendEmpty()
-			s.attrs.CopyTo(dp.Attributes())
-			dp.SetStartTimestamp(start)
-			dp.SetTimestamp(now)
-			s.latency.emit(dp)
-		}
-		s.latency.ex = exemplar{}
-		if delta {
-			s.latency.reset()
-		}
-	}
-	if s.confidence.count > 0 {
-		dp := set.confidence.Histogram().DataPoints().AppendEmpty()
+	if s.latencyExp.count > 0 {
+		dp := set.latency.ExponentialHistogram().DataPoints().AppendEmpty()
 		s.attrs.CopyTo(dp.Attributes())
 		dp.SetStartTimestamp(start)
 		dp.SetTimestamp(now)
-		s.confidence.emit(dp)
-		s.confidence.ex = exemplar{}
-		if delta {
-			s.confidence.reset()
+		s.latencyExp.flush(dp, delta)
+	}
+	for _, h := range []struct {
+		hist   *histogram
+		metric pmetric.Metric
+	}{{&s.latency, set.latency}, {&s.confidence, set.confidence}} {
+		if h.hist.count == 0 {
+			continue
 		}
+		dp := h.metric.Histogram().DataPoints().AppendEmpty()
+		s.attrs.CopyTo(dp.Attributes())
+		dp.SetStartTimestamp(start)
+		dp.SetTimestamp(now)
+		h.hist.flush(dp, delta)
 	}
 	if s.lookups > 0 {
 		l := set.lookups.Sum().DataPoints().AppendEmpty()

@@ -70,10 +70,15 @@ func (f Fields) Bool(path string) (value, ok bool) {
 // HasTag reports whether the record's tags list holds tag.
 func (f Fields) HasTag(tag string) bool {
 	v, ok := f.Get(FieldTags)
-	if !ok || v.Type() != pcommon.ValueTypeSlice {
+	return ok && TagsHold(v, tag)
+}
+
+// TagsHold reports whether a tags value (a list of strings) holds tag.
+func TagsHold(tags pcommon.Value, tag string) bool {
+	if tags.Type() != pcommon.ValueTypeSlice {
 		return false
 	}
-	s := v.Slice()
+	s := tags.Slice()
 	for i := 0; i < s.Len(); i++ {
 		if s.At(i).Type() == pcommon.ValueTypeStr && s.At(i).Str() == tag {
 			return true

@@ -70,12 +70,12 @@ func (p *processor) processRecord(rec plog.LogRecord, resource pcommon.Map, c *c
 	if truncated {
 		c.tagRecord(&v, schema.TagTruncated)
 	}
-	v.locate(schema.FieldEventType)
+	eventType := v.locate(schema.FieldEventType)
 
 	p.normalizeTimestamp(rec, &v, c)
 	p.normalizeSeverity(rec, &v)
 
-	if et, ok := p.contract.EventType(v.Str(schema.FieldEventType)); ok {
+	if et, ok := p.contract.EventType(eventType); ok {
 		if !p.validate(&v, et, c) && p.cfg.Schema.Action == ActionDrop {
 			c.dropped[schema.TagInvalidSchema]++
 			return false

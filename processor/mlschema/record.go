@@ -20,17 +20,19 @@ func newView(rec plog.LogRecord) view {
 	return view{Fields: f, container: f.Attrs}
 }
 
-// locate makes the container the map that holds path (the record's event_type).
-func (v *view) locate(path string) {
-	if _, ok := fieldpath.Get(v.Attrs, path); ok {
-		v.container = v.Attrs
-		return
-	}
-	if v.HasBody {
-		if _, ok := fieldpath.Get(v.Body, path); ok {
+// locate makes the container the map that holds path (the record's event_type) and returns
+// its value as a string ("" when absent or not a string).
+func (v *view) locate(path string) string {
+	val, ok := fieldpath.Get(v.Attrs, path)
+	if !ok && v.HasBody {
+		if val, ok = fieldpath.Get(v.Body, path); ok {
 			v.container = v.Body
 		}
 	}
+	if !ok || val.Type() != pcommon.ValueTypeStr {
+		return ""
+	}
+	return val.Str()
 }
 
 func (v *view) set(path string) pcommon.Value {
@@ -40,6 +42,9 @@ func (v *view) set(path string) pcommon.Value {
 // tag adds a tag to the container's tags list once.
 func (v *view) tag(tag string) {
 	slot := v.set(schema.FieldTags)
+	if schema.TagsHold(slot, tag) {
+		return
+	}
 	if slot.Type() != pcommon.ValueTypeSlice {
 		prev := slot.AsString()
 		tags := slot.SetEmptySlice()
@@ -47,24 +52,11 @@ func (v *view) tag(tag string) {
 			tags.AppendEmpty().SetStr(prev)
 		}
 	}
-	tags := slot.Slice()
-	for i := 0; i < tags.Len(); i++ {
-		if tags.At(i).AsString() == tag {
-			return
-		}
-	}
-	tags.AppendEmpty().SetStr(tag)
+	slot.Slice().AppendEmpty().SetStr(tag)
 }
 
+// hasTag looks at the container only: the tags this processor writes live there.
 func (v *view) hasTag(tag string) bool {
-	val, ok := v.container.Get(schema.FieldTags)
-	if !ok || val.Type() != pcommon.ValueTypeSlice {
-		return false
-	}
-	for i := 0; i < val.Slice().Len(); i++ {
-		if val.Slice().At(i).AsString() == tag {
-			return true
-		}
-	}
-	return false
+	tags, ok := v.container.Get(schema.FieldTags)
+	return ok && schema.TagsHold(tags, tag)
 }
