@@ -84,7 +84,8 @@ func FuzzFind(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc string) {
 		idx, v, err := Find(doc, []string{"trace_id", "trace.id"})
 		var decoded map[string]any
-		if json.Unmarshal([]byte(doc), &decoded) != nil {
+		// Find only reads objects: "null" decodes into a nil map without error but is no object.
+		if json.Unmarshal([]byte(doc), &decoded) != nil || decoded == nil {
 			return
 		}
 		if err != nil {
