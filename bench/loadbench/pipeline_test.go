@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
+
+	"github.com/otelcol-mlops/otelcol-mlops/processor/mlschema"
+	"github.com/otelcol-mlops/otelcol-mlops/processor/traceidbridge"
+)
+
+// wireSink marshals what reaches it, as the OTLP exporter does.
+type wireSink struct {
+	marshaler plog.ProtoMarshaler
+	bytes     int
+}
+
+func (s *wireSink) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
+
+func (s *wireSink) ConsumeLogs(_ context.Context, ld plog.Logs) error {
+	out, err := s.marshaler.MarshalLogs(ld)
+	s.bytes += len(out)
+	return err
+}
+
+// logsChain builds the logs processors of a bench config (everything but batch, which only
+// regroups) in pipeline order, in front of next.
+func logsChain(b *testing.B, configFile string, next consumer.Logs) consumer.Logs {
+	conf, err := confmaptest.LoadConf(filepath.Join("..", "configs", configFile))
+	if err != nil {
+		b.Fatal(err)
+	}
+	pipeline, err := conf.Sub("service::pipelines::logs")
+	if err != nil {
+		b.Fatal(err)
+	}
+	names, _ := pipeline.Get("processors").([]any)
+	factories := map[string]processor.Factory{}
+	for _, f := range []processor.Factory{traceidbridge.NewFactory(), mlschema.NewFactory(), transformprocessor.NewFactory()} {
+		factories[f.Type().String()] = f
+	}
+	for i := len(names) - 1; i >= 0; i-- {
+		name := names[i].(string)
+		if name == "batch" {
+			continue
+		}
+		f, ok := factories[strings.SplitN(name, "/", 2)[0]]
+		if !ok {
+			b.Fatalf("%s: no factory for %s", configFile, name)
+		}
+		cfg := f.CreateDefaultConfig()
+		sub, err := conf.Sub("processors::" + name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := sub.Unmarshal(cfg); err != nil {
+			b.Fatal(err)
+		}
+		p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), cfg, next)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := p.Start(context.Background(), componenttest.NewNopHost()); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = p.Shutdown(context.Background()) })
+		next = p
+	}
+	return next
+}
+
+
+// BenchmarkPipeline is the load benchmark's logs path without the network: a batch of the
+// realistic mix as OTLP bytes is decoded, run through a config's processors and encoded again.
+// "noop" is the ceiling (decode + encode); the ratios against it are what the load benchmark
+// measures end to end, minus gRPC and the batch processor.
+func BenchmarkPipeline(b *testing.B) {
+	wire, err := (&plog.ProtoMarshaler{}).MarshalLogs(logBatch(1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, config := range []string{"noop.yaml", "sidecar.yaml", "ottl.yaml"} {
+		b.Run(strings.TrimSuffix(config, ".yaml"), func(b *testing.B) {
+			sink := &wireSink{}
+			chain := logsChain(b, config, sink)
+			var unmarshaler plog.ProtoUnmarshaler
+			b.ReportAllocs()
+			for b.Loop() {
+				ld, err := unmarshaler.UnmarshalLogs(wire)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := chain.ConsumeLogs(context.Background(), ld); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batchSize), "ns/record")
+		})
+	}
+}
