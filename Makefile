@@ -48,7 +48,8 @@ bench: build
 
 # Every fuzz target, FUZZ_TIME each (CI runs them briefly; run longer by hand).
 FUZZ_TARGETS := FuzzMap:./pkg/legacyid FuzzFind:./internal/jsonscan \
-	FuzzParseObject:./internal/jsonpdata FuzzJSONBody:./processor/mlschema
+	FuzzParseObject:./internal/jsonpdata FuzzJSONBody:./processor/mlschema \
+	FuzzISOMatchesLayouts:./internal/timeparse
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

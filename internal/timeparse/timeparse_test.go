@@ -46,3 +46,59 @@ func TestEpochMagnitudes(t *testing.T) {
 		}
 	}
 }
+
+// The common shapes take the fast reader; what it reads must be what the layouts read.
+func TestISOTakesTheCommonShapes(t *testing.T) {
+	for _, s := range []string{"2026-02-27T14:32:15.847Z", "2024-05-14 10:03:21,512", "2026-02-27T22:15:30.123456+00:00", "2026-02-27T22:15:30-0530", "2024-02-29 00:00:00"} {
+		if _, _, ok := iso(s, time.UTC); !ok {
+			t.Errorf("iso(%q) declined", s)
+		}
+		assertISOMatchesLayouts(t, s)
+	}
+	for _, s := range []string{"2023-02-29 00:00:00", "2024-05-14 24:00:00", "2024-05-14T10:03:60Z", "2024-05-14T10:03:21.Z", "2024-05-14T10:03:21+25:00", "2024-05-14T10:03:21+05:0"} {
+		if _, _, ok := iso(s, time.UTC); ok {
+			t.Errorf("iso(%q) accepted", s)
+		}
+	}
+}
+
+func assertISOMatchesLayouts(t *testing.T, s string) {
+	t.Helper()
+	loc := time.FixedZone("test", -3*3600)
+	got, zoned, ok := iso(s, loc)
+	if !ok {
+		return
+	}
+	want, wantZoned, err := byLayout(s, loc)
+	if (inRange(got) == nil) != (err == nil) {
+		t.Fatalf("iso(%q) = %v (range check: %v); the layouts say %v", s, got, inRange(got), err)
+	}
+	if err == nil && (!got.Equal(want) || zoned != wantZoned) {
+		t.Fatalf("iso(%q) = %v zoned=%v; layouts: %v zoned=%v", s, got, zoned, want, wantZoned)
+	}
+}
+
+func FuzzISOMatchesLayouts(f *testing.F) {
+	for _, s := range []string{"2026-02-27T14:32:15.847Z", "2024-05-14 10:03:21,512", "2026-02-27T22:15:30.123456+01:00", "2026-02-27 22:15:30+0100", "0000-01-01T00:00:00Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(assertISOMatchesLayouts)
+}
+
+// BenchmarkString: the fast reader's shapes, and the layouts' reader on the same input.
+func BenchmarkString(b *testing.B) {
+	for _, s := range []string{"2026-02-27T14:32:15.847Z", "2024-05-14 10:03:21,512"} {
+		b.Run("iso/"+s, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _, _ = String(s, time.UTC)
+			}
+		})
+		b.Run("layouts/"+s, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _, _ = byLayout(s, time.UTC)
+			}
+		})
+	}
+}
