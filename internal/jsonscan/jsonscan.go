@@ -48,9 +48,15 @@ const maxPathDepth = 16
 // paths of the first path present (paths are in priority order) and its value. Each dot of a
 // path is either a step into a nested object or part of a key, so "trace.id" matches both
 // {"trace.id": …} and {"trace": {"id": …}}. Among several occurrences the first in the
-// document wins.
+// document wins. Reading stops at the first occurrence of paths[0], which nothing can beat:
+// malformed text after it is not reported.
 func Find(doc string, paths []string) (int, Value, error) {
 	s := scanner{doc: doc, paths: paths, best: -1}
+	for _, p := range paths {
+		if p != "" {
+			s.firstBytes[p[0]>>6] |= 1 << (p[0] & 63)
+		}
+	}
 	s.skipSpace()
 	if s.pos >= len(doc) || doc[s.pos] != '{' {
 		return -1, Value{}, ErrMalformed
@@ -68,6 +74,12 @@ type scanner struct {
 	paths []string
 	best  int
 	value Value
+	// done is set once the first path is found: nothing can beat it, so the rest of the
+	// document is not read.
+	done bool
+	// firstBytes has a bit for each byte a path starts with: top-level keys without one are
+	// passed over without comparing them to every path.
+	firstBytes [4]uint64
 }
 
 func (s *scanner) skipSpace() {
@@ -105,7 +117,7 @@ func (s *scanner) object(segs []string) error {
 		}
 		s.pos++
 		s.skipSpace()
-		if err := s.member(append(segs, key)); err != nil {
+		if err := s.member(append(segs, key)); err != nil || s.done {
 			return err
 		}
 		s.skipSpace()
@@ -138,8 +150,8 @@ func (s *scanner) member(segs []string) error {
 	if err != nil {
 		return err
 	}
-	if full >= 0 && (s.best < 0 || full < s.best) {
-		s.best = full
+	if full >= 0 && (s.best < 0 || full < s.best) && !s.done {
+		s.best, s.done = full, full == 0
 		s.value = Value{Raw: s.doc[start:s.pos], Kind: kind}
 		if kind == KindString {
 			s.value.Raw = s.doc[start+1 : s.pos-1]
@@ -152,6 +164,9 @@ func (s *scanner) member(segs []string) error {
 // some path continues below segs.
 func (s *scanner) match(segs []string) (full int, prefix bool) {
 	full = -1
+	if len(segs) == 1 && segs[0] != "" && s.firstBytes[segs[0][0]>>6]&(1<<(segs[0][0]&63)) == 0 {
+		return full, false
+	}
 	for i, p := range s.paths {
 		rest, ok := consume(p, segs)
 		if !ok {
@@ -198,16 +213,22 @@ func (s *scanner) str() (string, error) {
 		return "", ErrMalformed
 	}
 	start := s.pos + 1
-	for i := start; i < len(s.doc); i++ {
-		switch s.doc[i] {
-		case '\\':
-			i++
-		case '"':
+	for i := start; ; i++ {
+		quote := strings.IndexByte(s.doc[i:], '"')
+		if quote < 0 {
+			return "", ErrMalformed
+		}
+		i += quote
+		// The quote ends the string unless an odd run of backslashes escapes it.
+		escapes := 0
+		for j := i - 1; j >= start && s.doc[j] == '\\'; j-- {
+			escapes++
+		}
+		if escapes%2 == 0 {
 			s.pos = i + 1
 			return s.doc[start:i], nil
 		}
 	}
-	return "", ErrMalformed
 }
 
 // skipValue moves past one value. Containers are skipped with a depth counter, not recursion,

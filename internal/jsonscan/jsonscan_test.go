@@ -112,3 +112,21 @@ func BenchmarkFind(b *testing.B) {
 		_, _, _ = Find(doc, paths)
 	}
 }
+
+func TestFindStopsAtTheBestPath(t *testing.T) {
+	idx, v, err := Find(`{"trace_id": "a", "message": "model "fail-me" raised"`, []string{"trace_id", "request_id"})
+	if err != nil || idx != 0 || v.Text() != "a" {
+		t.Fatalf("got %d %q %v; the text after the best path is not read", idx, v.Text(), err)
+	}
+	if _, _, err := Find(`{"request_id": "a", "message": "model "fail-me" raised"`, []string{"trace_id", "request_id"}); err == nil {
+		t.Fatal("a better path could follow: the break must be found")
+	}
+}
+
+func TestFindReadsBackslashRuns(t *testing.T) {
+	doc := `{"a": "ends with a backslash \\", "b": "quote \" inside \\\" too", "trace_id": "t"}`
+	idx, v, err := Find(doc, []string{"trace_id"})
+	if err != nil || idx != 0 || v.Text() != "t" {
+		t.Fatalf("got %d %q %v", idx, v.Text(), err)
+	}
+}
