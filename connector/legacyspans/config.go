@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
 
 // Config is the legacy_spans connector's configuration.
@@ -30,11 +32,28 @@ type Config struct {
 	_ struct{}
 }
 
-// Hop says that calls flow from one service to another: the "to" service's synthesised span
-// gets the "from" service's synthesised span (its derived span ID) as parent.
+// Hop says that calls flow into the "to" service: its synthesised span gets as parent either
+// the "from" service's synthesised span or, with from_subscription, the pubsub_trace receive
+// span of the trace's first message on that subscription (both by derived span ID).
 type Hop struct {
-	From string `mapstructure:"from"`
-	To   string `mapstructure:"to"`
+	From             string `mapstructure:"from"`
+	FromSubscription string `mapstructure:"from_subscription"`
+	To               string `mapstructure:"to"`
+}
+
+func (h Hop) source() string {
+	if h.FromSubscription != "" {
+		return "from_subscription " + h.FromSubscription
+	}
+	return "from " + h.From
+}
+
+// parentSpanID is the span ID the hop gives the "to" service's span in trace.
+func (h Hop) parentSpanID(trace [16]byte) [8]byte {
+	if h.FromSubscription != "" {
+		return legacyid.DeriveReceiveSpanID(trace, h.FromSubscription)
+	}
+	return legacyid.DeriveSpanID(trace, h.From)
 }
 
 func createDefaultConfig() *Config {
@@ -69,16 +88,23 @@ func (cfg *Config) Validate() error {
 	if cfg.MaxEvents < 0 || cfg.MaxEventLength < 1 {
 		errs = append(errs, errors.New("max_events must not be negative and max_event_length must be at least 1"))
 	}
-	parentOf := map[string]string{}
+	parentOf := map[string]Hop{}
 	for i, h := range cfg.Hops {
-		if h.From == "" || h.To == "" || h.From == h.To {
+		switch {
+		case h.To == "":
+			errs = append(errs, fmt.Errorf("hops[%d]: to must name a service", i))
+			continue
+		case (h.From == "") == (h.FromSubscription == ""):
+			errs = append(errs, fmt.Errorf("hops[%d]: set exactly one of from (a service) and from_subscription (a pubsub_trace subscription ID)", i))
+			continue
+		case h.From == h.To:
 			errs = append(errs, fmt.Errorf("hops[%d]: from and to must be two different services", i))
 			continue
 		}
-		if p, dup := parentOf[h.To]; dup && p != h.From {
-			errs = append(errs, fmt.Errorf("hops[%d]: %s already has parent %s; a span has one parent", i, h.To, p))
+		if p, dup := parentOf[h.To]; dup && p != h {
+			errs = append(errs, fmt.Errorf("hops[%d]: %s already has a parent (%s); a span has one parent", i, h.To, p.source()))
 		}
-		parentOf[h.To] = h.From
+		parentOf[h.To] = h
 	}
 	return errors.Join(errs...)
 }

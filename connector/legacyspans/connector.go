@@ -55,7 +55,7 @@ type legacySpans struct {
 	logger   *zap.Logger
 	tel      *telemetry
 	services map[string]bool
-	parentOf map[string]string
+	parentOf map[string]Hop
 	now      func() time.Time
 
 	mu     sync.Mutex
@@ -74,7 +74,7 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Traces) (*l
 		next:     next,
 		logger:   set.Logger,
 		services: map[string]bool{},
-		parentOf: map[string]string{},
+		parentOf: map[string]Hop{},
 		now:      time.Now,
 		groups:   map[groupKey]*group{},
 		order:    list.New(),
@@ -86,7 +86,7 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Traces) (*l
 		c.services[s] = true
 	}
 	for _, h := range cfg.Hops {
-		c.parentOf[h.To] = h.From
+		c.parentOf[h.To] = h
 	}
 	var err error
 	if c.tel, err = newTelemetry(set.TelemetrySettings, c.openGroups); err != nil {
@@ -292,8 +292,8 @@ func (c *legacySpans) finish(g *group) ptrace.Span {
 	s := g.span
 	s.SetTraceID(g.key.trace)
 	s.SetSpanID(pcommon.SpanID(legacyid.DeriveSpanID(g.key.trace, g.key.service)))
-	if parent, ok := c.parentOf[g.key.service]; ok {
-		s.SetParentSpanID(pcommon.SpanID(legacyid.DeriveSpanID(g.key.trace, parent)))
+	if hop, ok := c.parentOf[g.key.service]; ok {
+		s.SetParentSpanID(pcommon.SpanID(hop.parentSpanID(g.key.trace)))
 	}
 	s.SetName(strings.ReplaceAll(c.cfg.SpanName, "{service}", g.key.service))
 	s.SetKind(ptrace.SpanKindInternal)

@@ -38,11 +38,12 @@ func TestConfig(t *testing.T) {
 	require.NoError(t, xconfmap.Validate(loadConfig(t, "")))
 	cfg := loadConfig(t, "incident")
 	require.NoError(t, xconfmap.Validate(cfg))
-	assert.Equal(t, []Hop{{"nuxt-ui", "azure-function-api"}, {"azure-function-api", "ml-worker"}}, cfg.Hops)
+	assert.Equal(t, []Hop{{From: "nuxt-ui", To: "azure-function-api"}, {From: "azure-function-api", To: "ml-worker"}}, cfg.Hops)
 	err := xconfmap.Validate(loadConfig(t, "bad"))
 	require.Error(t, err)
 	for _, want := range []string{"nothing selected", "span_name: must not be empty", "idle_timeout 2m0s is longer than max_duration 1m0s",
-		"max_open_groups: must be at least 1", "hops[0]: from and to must be two different services", "hops[2]: worker already has parent api"} {
+		"max_open_groups: must be at least 1", "hops[0]: from and to must be two different services", "hops[2]: worker already has a parent",
+		"hops[3]: set exactly one of from (a service) and from_subscription", "hops[4]: to must name a service"} {
 		assert.Contains(t, err.Error(), want)
 	}
 }
@@ -194,6 +195,23 @@ func TestSeedIncidentWaterfall(t *testing.T) {
 			assert.Equal(t, s.SpanID(), rec.SpanID(), svc.Str())
 		}
 	}
+}
+
+// With a queue hop the worker hangs under the Pub/Sub receive span of the job's message: the
+// span ID pubsub_trace gives the trace's first message on that subscription.
+func TestQueueHopParentsTheWorkerOnTheReceiveSpan(t *testing.T) {
+	cfg := loadConfig(t, "queue")
+	require.NoError(t, xconfmap.Validate(cfg))
+	c, sink, now := newTestConnector(t, cfg)
+	require.NoError(t, c.ConsumeLogs(context.Background(), bridged(t, incidentLogs())))
+	*now = now.Add(cfg.IdleTimeout)
+	c.emit(context.Background(), c.expired(*now))
+
+	spans := spansByName(sink.AllTraces())
+	res, _ := legacyid.Default.Map(jobUUID)
+	receive := legacyid.DeriveReceiveSpanID(res.TraceID, "training-jobs-otel-tap")
+	assert.Equal(t, pcommon.SpanID(receive), spans["ml-worker"].ParentSpanID())
+	assert.Equal(t, pcommon.SpanID(legacyid.DeriveSpanID(res.TraceID, "nuxt-ui")), spans["azure-function-api"].ParentSpanID())
 }
 
 func spanCount(sink *consumertest.TracesSink) int {

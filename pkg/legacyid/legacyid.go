@@ -127,6 +127,18 @@ func (m *Mapper) hashInto(dst *[16]byte, v string) {
 	}
 }
 
+// DeriveReceiveSpanID returns the span ID of the pubsub_trace receive span of the first message
+// of a trace on a subscription: DeriveSpanID over "pubsub receive " + the subscription ID
+// (subscription may also be the full projects/<p>/subscriptions/<id> name). legacy_spans
+// derives the same ID to parent a consumer's span on that hop without having seen the receive
+// span, so the two agree across gateways.
+func DeriveReceiveSpanID(traceID [16]byte, subscription string) [8]byte {
+	if i := strings.LastIndexByte(subscription, '/'); i >= 0 {
+		subscription = subscription[i+1:]
+	}
+	return DeriveSpanID(traceID, "pubsub receive "+subscription)
+}
+
 // DeriveSpanID returns the span ID the spec derives for records that carry only a trace ID:
 // the first 8 bytes of SHA-256(trace ID bytes ‖ UTF-8 service name).
 func DeriveSpanID(traceID [16]byte, serviceName string) [8]byte {

@@ -48,7 +48,7 @@ func BenchmarkBuild(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	sub := &subscription{cfg: SubscriptionConfig{Name: "tap"}, id: "tap", topic: "jobs"}
+	sub := &subscription{cfg: SubscriptionConfig{Name: "tap"}, id: "tap", topic: "jobs", owners: newHopOwners(maxHopOwners)}
 	attempt := 1
 	msg := &pubsub.Message{
 		ID: "11000000000001", Data: []byte(`{"model_name": "resnet50"}`), PublishTime: time.Now(),

@@ -55,6 +55,10 @@ type SubscriptionConfig struct {
 	Logs bool `mapstructure:"logs"`
 	// PayloadFormat is json (parse into a map body; failures follow on_decode_error) or text.
 	PayloadFormat string `mapstructure:"payload_format"`
+	// PublisherService names the service that publishes to this subscription's topic without
+	// OTel (a legacy ID only). Its receive spans then get that service's legacy_spans span as
+	// parent, so the trace reads publisher → queue → consumer.
+	PublisherService string `mapstructure:"publisher_service"`
 }
 
 // AttributesConfig governs which message attributes are copied onto spans and logs.

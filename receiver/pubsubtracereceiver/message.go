@@ -107,6 +107,12 @@ func (r *pubsubReceiver) build(sub *subscription, msg *pubsub.Message, received 
 		tc.traceID = newTraceID() // a message without context starts its own trace
 	}
 	spanID := newSpanID()
+	if tc.found && sub.owners.claim(tc.traceID, msg.ID) {
+		spanID = pcommon.SpanID(legacyid.DeriveReceiveSpanID(tc.traceID, sub.id))
+	}
+	if tc.legacy != "" && tc.parent.IsEmpty() && sub.cfg.PublisherService != "" {
+		tc.parent = pcommon.SpanID(legacyid.DeriveSpanID(tc.traceID, sub.cfg.PublisherService))
+	}
 	start := msg.PublishTime
 	if start.IsZero() || start.After(received) {
 		start = received

@@ -45,10 +45,11 @@ type pubsubReceiver struct {
 }
 
 type subscription struct {
-	cfg   SubscriptionConfig
-	id    string
-	topic string
-	attrs subscriptionAttrs
+	cfg    SubscriptionConfig
+	id     string
+	topic  string
+	attrs  subscriptionAttrs
+	owners *hopOwners
 }
 
 func newReceiver(set receiver.Settings, cfg *Config) (*pubsubReceiver, error) {
@@ -103,7 +104,7 @@ func (r *pubsubReceiver) Start(_ context.Context, _ component.Host) error {
 	r.client, r.cancel = client, cancel
 	r.subs = r.subs[:0]
 	for _, sc := range r.cfg.Subscriptions {
-		sub := &subscription{cfg: sc, id: subscriptionID(sc.Name), topic: sc.Topic, attrs: newSubscriptionAttrs(subscriptionID(sc.Name))}
+		sub := &subscription{cfg: sc, id: subscriptionID(sc.Name), topic: sc.Topic, attrs: newSubscriptionAttrs(subscriptionID(sc.Name)), owners: newHopOwners(maxHopOwners)}
 		if sub.topic == "" {
 			sub.topic = r.lookupTopic(ctx, client, sc.Name)
 		}

@@ -55,6 +55,8 @@ func TestSeedPublisherShape(t *testing.T) {
 	want, _ := legacyid.Default.Map(jobUUID)
 	assert.Equal(t, pcommon.TraceID(want.TraceID), span.TraceID(), "the receive span is in the UI's trace")
 	assert.True(t, span.ParentSpanID().IsEmpty(), "a legacy ID gives a trace, not a parent")
+	assert.Equal(t, pcommon.SpanID(legacyid.DeriveReceiveSpanID(want.TraceID, "training-jobs-tap")), span.SpanID(),
+		"the trace's first message on the subscription has the span ID legacy_spans hops derive")
 	assert.Equal(t, "training-jobs-tap receive", span.Name())
 	assert.Equal(t, ptrace.SpanKindConsumer, span.Kind())
 	assert.Equal(t, published, span.StartTimestamp().AsTime().UTC(), "start is the publish time")
@@ -175,6 +177,39 @@ func TestAttributeFilterAndCaps(t *testing.T) {
 
 // A pipeline that fails N times: the message is nacked, redelivered, and acked exactly when
 // the pipeline finally accepts its span.
+// Two jobs of one trace on a subscription: one receive span has the derived span ID, the other
+// a random one, and with publisher_service both hang under the publisher's synthesised span.
+// A publisher that propagated W3C context keeps its own span as parent.
+func TestReceiveSpanIDsAndPublisherParent(t *testing.T) {
+	ps := newFakePubSub(t)
+	ps.topic(t, "jobs")
+	ps.subscription(t, "tap", "jobs")
+	first := ps.publish(t, "jobs", `{"model_name": "a"}`, map[string]string{"trace_id": jobUUID})
+	second := ps.publish(t, "jobs", `{"model_name": "b"}`, map[string]string{"trace_id": jobUUID})
+	w3c := ps.publish(t, "jobs", `{"model_name": "c"}`, map[string]string{"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"})
+	c := &collector{}
+	start(t, ps.config(SubscriptionConfig{Name: "tap", PublisherService: "azure-function-api"}), c, false)
+	eventually(t, 10*time.Second, func() bool { return ps.acks(first)+ps.acks(second)+ps.acks(w3c) == 3 }, "messages not acked")
+
+	want, _ := legacyid.Default.Map(jobUUID)
+	derived := pcommon.SpanID(legacyid.DeriveReceiveSpanID(want.TraceID, "tap"))
+	publisher := pcommon.SpanID(legacyid.DeriveSpanID(want.TraceID, "azure-function-api"))
+	var withDerived, legacy int
+	for _, span := range c.spansCopy() {
+		if span.TraceID() != pcommon.TraceID(want.TraceID) {
+			assert.Equal(t, "b7ad6b7169203331", span.ParentSpanID().String(), "W3C context wins over publisher_service")
+			continue
+		}
+		legacy++
+		assert.Equal(t, publisher, span.ParentSpanID(), "the receive span hangs under the publisher's span")
+		if span.SpanID() == derived {
+			withDerived++
+		}
+	}
+	assert.Equal(t, 2, legacy)
+	assert.Equal(t, 1, withDerived, "exactly one message of the trace owns the derived span ID")
+}
+
 func TestNackAndRedeliveryOnPipelineError(t *testing.T) {
 	ps := newFakePubSub(t)
 	ps.fastClock(t)
@@ -191,6 +226,9 @@ func TestNackAndRedeliveryOnPipelineError(t *testing.T) {
 	id := ps.publish(t, "jobs", `{"model_name": "resnet"}`, map[string]string{"trace_id": jobUUID})
 	eventually(t, 30*time.Second, func() bool { return ps.acks(id) == 1 }, "message never acked")
 	assert.Equal(t, 1, c.spanCount(), "one accepted span")
+	want, _ := legacyid.Default.Map(jobUUID)
+	assert.Equal(t, pcommon.SpanID(legacyid.DeriveReceiveSpanID(want.TraceID, "tap")), c.spansCopy()[0].SpanID(),
+		"a redelivered message keeps the derived span ID it claimed when it was refused")
 	assert.GreaterOrEqual(t, ps.deliveries(id), 4, "redelivered after each refusal")
 	assert.Equal(t, int64(3), r.counter(t, "otelcol_receiver_pubsub_trace_nacked", map[string]string{"reason": "pipeline_error"}))
 	assert.Equal(t, int64(1), r.counter(t, "otelcol_receiver_pubsub_trace_acked", nil))
