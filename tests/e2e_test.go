@@ -140,16 +140,16 @@ func TestSeedIncidentEndToEnd(t *testing.T) {
 	assert.Equal(t, derived("ml-worker"), byService["ml-worker"].SpanID, "the worker span has the bridge's derived span ID")
 	res, _ := legacyid.Default.Map(failing.TraceID)
 	receiveID := legacyid.DeriveReceiveSpanID(res.TraceID, seedstack.JobsTap)
-	assert.Equal(t, hex.EncodeToString(receiveID[:]), parentOf(byService["ml-worker"]), "queue hop: the worker hangs under the job's receive span")
+	assert.Equal(t, hex.EncodeToString(receiveID[:]), byService["ml-worker"].ParentID(), "queue hop: the worker hangs under the job's receive span")
 	jobsReceive := 0
 	for _, s := range spans {
 		if s.OperationName == seedstack.JobsTap+" receive" && s.SpanID == hex.EncodeToString(receiveID[:]) {
 			jobsReceive++
-			assert.Equal(t, derived("azure-function-api"), parentOf(s), "publisher_service: the receive span hangs under the API")
+			assert.Equal(t, derived("azure-function-api"), s.ParentID(), "publisher_service: the receive span hangs under the API")
 		}
 	}
 	assert.Equal(t, 1, jobsReceive, "the job's receive span, with the derived span ID, is in Jaeger")
-	assert.Equal(t, derived("azure-function-api"), parentOf(byService["model-registry"]), "the propagator hangs the instrumented span under the API")
+	assert.Equal(t, derived("azure-function-api"), byService["model-registry"].ParentID(), "the propagator hangs the instrumented span under the API")
 	if v, _ := byService["ml-worker"].Tag("otel.status_code"); v != "ERROR" {
 		t.Errorf("the failing worker span is not an error: %v", byService["ml-worker"].Tags)
 	}
@@ -223,15 +223,6 @@ func hasDeadLetterSpan(spans []peers.JaegerSpan) bool {
 		}
 	}
 	return false
-}
-
-func parentOf(s peers.JaegerSpan) string {
-	for _, r := range s.References {
-		if r.RefType == "CHILD_OF" {
-			return r.SpanID
-		}
-	}
-	return ""
 }
 
 func docsFor(es *esstandin.Server, traceID string) []esstandin.Doc {

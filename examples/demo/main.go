@@ -148,6 +148,43 @@ func complete(spans []peers.JaegerSpan) bool {
 	return true
 }
 
+type waterfallRow struct {
+	span  peers.JaegerSpan
+	depth int
+}
+
+// waterfall orders spans (sorted by start) depth first under their parents; a span whose
+// parent is not in the trace is shown as a root.
+func waterfall(spans []peers.JaegerSpan) []waterfallRow {
+	byID := map[string]bool{}
+	for _, s := range spans {
+		byID[s.SpanID] = true
+	}
+	children := map[string][]peers.JaegerSpan{}
+	for _, s := range spans {
+		parent := s.ParentID()
+		if !byID[parent] || parent == s.SpanID {
+			parent = ""
+		}
+		children[parent] = append(children[parent], s)
+	}
+	var rows []waterfallRow
+	seen := map[string]bool{}
+	var walk func(parent string, depth int)
+	walk = func(parent string, depth int) {
+		for _, s := range children[parent] {
+			if seen[s.SpanID] {
+				continue
+			}
+			seen[s.SpanID] = true
+			rows = append(rows, waterfallRow{s, depth})
+			walk(s.SpanID, depth+1)
+		}
+	}
+	walk("", 0)
+	return rows
+}
+
 func report(job seedstack.Job, traceID string, spans []peers.JaegerSpan, es *esstandin.Server, g *peers.Gateway) {
 	fmt.Printf("\n================ the failing job, found from its X-Trace-ID in seconds ================\n")
 	fmt.Printf("X-Trace-ID (what the UI minted):  %s\n", job.TraceID)
@@ -155,14 +192,16 @@ func report(job seedstack.Job, traceID string, spans []peers.JaegerSpan, es *ess
 
 	sort.Slice(spans, func(a, b int) bool { return spans[a].StartTime < spans[b].StartTime })
 	t0 := spans[0].StartTime
-	fmt.Printf("\nServices it crossed (Jaeger /api/traces/%s):\n", traceID)
-	for _, s := range spans {
+	fmt.Printf("\nServices it crossed, as Jaeger nests them (/api/traces/%s):\n", traceID)
+	for _, n := range waterfall(spans) {
+		s := n.span
 		status, _ := s.Tag("otel.status_code")
 		synth := ""
 		if v, _ := s.Tag("otelcol.legacy_spans.synthesized"); v == "true" {
 			synth = "  (from its logs)"
 		}
-		fmt.Printf("  +%8.3fs %9.3fs  %-27s %-40s %s%s\n", float64(s.StartTime-t0)/1e6, float64(s.Duration)/1e6, s.Service, s.OperationName, status, synth)
+		name := strings.Repeat("  ", n.depth) + s.Service + ": " + s.OperationName
+		fmt.Printf("  +%8.3fs %9.3fs  %-62s %s%s\n", float64(s.StartTime-t0)/1e6, float64(s.Duration)/1e6, name, status, synth)
 	}
 
 	field := func(d esstandin.Doc, path string) string {

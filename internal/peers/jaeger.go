@@ -130,3 +130,13 @@ func (j *Jaeger) Trace(traceID string) ([]JaegerSpan, error) {
 	}
 	return out, nil
 }
+
+// ParentID is the span's CHILD_OF reference, or "" for a root.
+func (s JaegerSpan) ParentID() string {
+	for _, r := range s.References {
+		if r.RefType == "CHILD_OF" {
+			return r.SpanID
+		}
+	}
+	return ""
+}
