@@ -41,8 +41,8 @@ func StartGateway(root, bin string, env map[string]string) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &Gateway{Process: p, OTLPGRPC: ports["GATEWAY_OTLP_GRPC_ENDPOINT"],
-		PrometheusURL: "http://" + ports["GATEWAY_PROMETHEUS_ENDPOINT"] + "/metrics", HealthURL: "http://" + ports["GATEWAY_HEALTH_ENDPOINT"] + "/"}
+	g := &Gateway{Process: p, OTLPGRPC: vars["GATEWAY_OTLP_GRPC_ENDPOINT"],
+		PrometheusURL: "http://" + vars["GATEWAY_PROMETHEUS_ENDPOINT"] + "/metrics", HealthURL: "http://" + vars["GATEWAY_HEALTH_ENDPOINT"] + "/"}
 	if err := p.WaitHTTP(g.HealthURL, 60*time.Second); err != nil {
 		p.Kill()
 		return nil, fmt.Errorf("gateway: %w\n%s", err, p.Output())
