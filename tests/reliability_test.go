@@ -461,7 +461,7 @@ func TestSidecarSIGKILLWhileGatewayDown(t *testing.T) {
 	time.Sleep(2 * time.Second) // the restarted sidecar reads the rest while the gateway is still down
 	g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"GATEWAY_OTLP_GRPC_ENDPOINT": gatewayAddr})
 	t.Cleanup(func() {
-		if err := g.Stop(20*time.Second); err != nil || t.Failed() {
+		if err := g.Stop(20 * time.Second); err != nil || t.Failed() {
 			t.Logf("gateway: %v; %d documents (%s)\n%s", err, len(es.Docs()), docSummary(es), g.Output())
 		}
 	})

@@ -151,10 +151,10 @@ func iso(s string, loc *time.Location) (t time.Time, zoned, ok bool) {
 		}
 		nsec, rest = frac, rest[n:]
 	}
-	switch {
-	case rest == "":
+	switch rest {
+	case "":
 		return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, loc), false, true
-	case rest == "Z":
+	case "Z":
 		return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC), true, true
 	}
 	offset, ok := zoneOffset(rest)
