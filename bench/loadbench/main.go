@@ -125,7 +125,12 @@ func runOTLP(root, bin, cfg string, s *sink, duration time.Duration, senders int
 	if err != nil {
 		return result{}, err
 	}
-	p, err := peers.StartProcess(root, []string{"BENCH_OTLP_IN=" + in, "BENCH_SINK=" + s.addr}, bin,
+	dataDir, err := os.MkdirTemp("", "loadbench-"+cfg)
+	if err != nil {
+		return result{}, err
+	}
+	defer func() { _ = os.RemoveAll(dataDir) }()
+	p, err := peers.StartProcess(root, []string{"BENCH_OTLP_IN=" + in, "BENCH_SINK=" + s.addr, "BENCH_DATA_DIR=" + dataDir}, bin,
 		"--config", filepath.Join(root, "bench", "configs", cfg+".yaml"))
 	if err != nil {
 		return result{}, err
