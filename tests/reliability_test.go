@@ -509,7 +509,7 @@ func TestMemoryLimiterBackpressure(t *testing.T) {
 	g, err := peers.StartGateway(collectortest.RepoRoot(t), collectortest.Binary(t), map[string]string{
 		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(), "GCP_PROJECT": project, "PUBSUB_ENDPOINT": srv.Addr, "PUBSUB_INSECURE": "true",
 		"ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": "127.0.0.1:1", "JAEGER_INSECURE": "true",
-		"GATEWAY_MEMORY_LIMIT_MIB": strconv.Itoa(limitMiB), "GATEWAY_MEMORY_SPIKE_MIB": "256", "GOMEMLIMIT": "800MiB",
+		"GATEWAY_MEMORY_LIMIT_MIB": strconv.Itoa(limitMiB), "GATEWAY_MEMORY_SPIKE_MIB": "256", "GOMEMLIMIT": "870MiB",
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = g.Stop(30 * time.Second) })
