@@ -122,7 +122,19 @@ func assertAllIndexed(t *testing.T, es *esstandin.Server, n int, within time.Dur
 		dups += max(seen[i]-1, 0)
 	}
 	requests, rejected := es.Stats()
-	t.Logf("all %d logs indexed; %d duplicates; stand-in saw %d bulk requests, %d failed by injection", n, dups, requests, rejected)
+	t.Logf("all %d logs indexed; %d duplicates indexed, %d refused as duplicates by document ID; stand-in saw %d bulk requests, %d failed by injection",
+		n, dups, es.Conflicts(), requests, rejected)
+}
+
+// duplicatesIndexed counts documents indexed more than once among 0..n-1.
+func duplicatesIndexed(es *esstandin.Server, n int) int {
+	dups := 0
+	for seq, count := range indexed(es) {
+		if seq < n {
+			dups += max(count-1, 0)
+		}
+	}
+	return dups
 }
 
 // Elasticsearch throttles, fails, then drops connections while logs flow; when it recovers,
@@ -466,6 +478,8 @@ func TestSidecarSIGKILLWhileGatewayDown(t *testing.T) {
 		}
 	})
 	assertAllIndexed(t, es, n, 120*time.Second)
+	// Lines read twice carry the same file and record number, hence the same document ID.
+	assert.Zero(t, duplicatesIndexed(es, n), "a line read twice is indexed once")
 }
 
 func hasSeq(es *esstandin.Server, seq int) bool {

@@ -24,6 +24,7 @@ import (
 // Doc is one stored document.
 type Doc struct {
 	Index  string
+	ID     string // the _id the client gave, or "" when Elasticsearch would have made one
 	Source map[string]any
 }
 
@@ -45,11 +46,13 @@ type Server struct {
 	srv      *http.Server
 	listener net.Listener
 
-	mu       sync.Mutex
-	docs     []Doc
-	faults   []Fault
-	requests int
-	rejected int
+	mu        sync.Mutex
+	docs      []Doc
+	byID      map[string]int // index + "\x00" + _id → position in docs
+	faults    []Fault
+	requests  int
+	rejected  int
+	conflicts int
 }
 
 // dataStreams are the names the stand-in treats as existing data streams: the elasticsearch
@@ -93,6 +96,14 @@ func (s *Server) Docs() []Doc {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Doc(nil), s.docs...)
+}
+
+// Conflicts returns how many create actions named an _id already stored in their index and
+// were refused with 409 version_conflict_engine_exception, as Elasticsearch refuses them.
+func (s *Server) Conflicts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conflicts
 }
 
 // Stats returns the number of bulk requests seen and of those answered with a fault.
@@ -141,6 +152,7 @@ type bulkItem struct {
 	status int
 	errTyp string
 	reason string
+	doc    *Doc // nil when the item failed
 }
 
 func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
@@ -176,16 +188,48 @@ func (s *Server) bulkBody(w http.ResponseWriter, r *http.Request, failItems int)
 	}
 	defaultIndex := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), "/_bulk")
 	requireDS := r.URL.Query().Get("require_data_stream") == "true"
-	items, docs, err := parseBulk(body, defaultIndex, requireDS, failItems)
+	items, err := parseBulk(body, defaultIndex, requireDS, failItems)
 	if err != nil {
 		w.WriteHeader(http.StatusBadRequest)
 		_, _ = fmt.Fprintf(w, `{"error":{"type":"illegal_argument_exception","reason":%q},"status":400}`, err.Error())
 		return
 	}
-	s.mu.Lock()
-	s.docs = append(s.docs, docs...)
-	s.mu.Unlock()
+	s.store(items)
 	writeBulkResponse(w, items)
+}
+
+// store keeps the items' documents: a create naming a stored _id is a conflict, an index
+// naming one replaces it.
+func (s *Server) store(items []bulkItem) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.byID == nil {
+		s.byID = map[string]int{}
+	}
+	for i := range items {
+		it := &items[i]
+		if it.doc == nil {
+			continue
+		}
+		if it.doc.ID == "" {
+			s.docs = append(s.docs, *it.doc)
+			continue
+		}
+		key := it.index + "\x00" + it.doc.ID
+		at, exists := s.byID[key]
+		switch {
+		case exists && it.action == "create":
+			s.conflicts++
+			it.status, it.errTyp = 409, "version_conflict_engine_exception"
+			it.reason = "[" + it.doc.ID + "]: version conflict, document already exists (current version [1])"
+		case exists:
+			s.docs[at] = *it.doc
+			it.status = 200
+		default:
+			s.byID[key] = len(s.docs)
+			s.docs = append(s.docs, *it.doc)
+		}
+	}
 }
 
 func readBody(r *http.Request) ([]byte, error) {
@@ -203,17 +247,16 @@ func readBody(r *http.Request) ([]byte, error) {
 
 // parseBulk reads NDJSON action/document pairs as Elasticsearch does: every line is one JSON
 // object, the body ends with a newline, each index/create action is followed by its source.
-func parseBulk(body []byte, defaultIndex string, requireDS bool, failItems int) ([]bulkItem, []Doc, error) {
+func parseBulk(body []byte, defaultIndex string, requireDS bool, failItems int) ([]bulkItem, error) {
 	if len(body) == 0 {
-		return nil, nil, fmt.Errorf("request body is required")
+		return nil, fmt.Errorf("request body is required")
 	}
 	if body[len(body)-1] != '\n' {
-		return nil, nil, fmt.Errorf("The bulk request must be terminated by a newline [\\n]") //nolint:staticcheck // Elasticsearch's own wording
+		return nil, fmt.Errorf("The bulk request must be terminated by a newline [\\n]") //nolint:staticcheck // Elasticsearch's own wording
 	}
 	sc := bufio.NewScanner(bytes.NewReader(body))
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	var items []bulkItem
-	var docs []Doc
 	for sc.Scan() {
 		line := sc.Bytes()
 		if len(bytes.TrimSpace(line)) == 0 {
@@ -221,7 +264,7 @@ func parseBulk(body []byte, defaultIndex string, requireDS bool, failItems int) 
 		}
 		var action map[string]map[string]any
 		if err := json.Unmarshal(line, &action); err != nil || len(action) != 1 {
-			return nil, nil, fmt.Errorf("Malformed action/metadata line [%d]: %s", len(items)+1, line) //nolint:staticcheck // Elasticsearch's own wording
+			return nil, fmt.Errorf("Malformed action/metadata line [%d]: %s", len(items)+1, line) //nolint:staticcheck // Elasticsearch's own wording
 		}
 		for name, meta := range action {
 			item := bulkItem{action: name, index: defaultIndex, status: 201}
@@ -229,10 +272,10 @@ func parseBulk(body []byte, defaultIndex string, requireDS bool, failItems int) 
 				item.index = idx
 			}
 			if name != "create" && name != "index" {
-				return nil, nil, fmt.Errorf("action [%s] is not supported by the stand-in", name)
+				return nil, fmt.Errorf("action [%s] is not supported by the stand-in", name)
 			}
 			if !sc.Scan() {
-				return nil, nil, fmt.Errorf("Validation Failed: 1: no requests added; missing source for action %s", name) //nolint:staticcheck // Elasticsearch's own wording
+				return nil, fmt.Errorf("Validation Failed: 1: no requests added; missing source for action %s", name) //nolint:staticcheck // Elasticsearch's own wording
 			}
 			var src map[string]any
 			dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
@@ -249,12 +292,13 @@ func parseBulk(body []byte, defaultIndex string, requireDS bool, failItems int) 
 			case failItems != 0:
 				item.status, item.errTyp, item.reason = failItems, "es_rejected_execution_exception", "injected item failure"
 			default:
-				docs = append(docs, Doc{Index: item.index, Source: src})
+				id, _ := meta["_id"].(string)
+				item.doc = &Doc{Index: item.index, ID: id, Source: src}
 			}
 			items = append(items, item)
 		}
 	}
-	return items, docs, sc.Err()
+	return items, sc.Err()
 }
 
 func writeBulkResponse(w http.ResponseWriter, items []bulkItem) {
@@ -277,6 +321,12 @@ func writeBulkResponse(w http.ResponseWriter, items []bulkItem) {
 			res.Error = map[string]any{"type": it.errTyp, "reason": it.reason}
 		} else {
 			res.ID, res.Result = fmt.Sprintf("standin-%d", i), "created"
+			if it.doc.ID != "" {
+				res.ID = it.doc.ID
+			}
+			if it.status == 200 {
+				res.Result = "updated"
+			}
 		}
 		resp.Items = append(resp.Items, map[string]result{it.action: res})
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -105,5 +106,40 @@ func TestFaults(t *testing.T) {
 	}
 	if !strings.HasPrefix(s.URL(), "http://127.0.0.1:") {
 		t.Fatal(s.URL())
+	}
+}
+
+// Documents with a client-given _id: a second create of it is refused with 409 as
+// Elasticsearch refuses it (this is how deterministic IDs turn resent logs into no-ops), an
+// index action replaces it.
+func TestDocumentIDs(t *testing.T) {
+	s, err := Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close() }()
+	create := `{"create":{"_index":"logs-app-default","_id":"a1"}}` + "\n" + `{"n":1}` + "\n"
+	if code, out := post(t, s.URL()+"/_bulk", create, false); code != 200 || out["errors"] != false {
+		t.Fatalf("first create: %d %v", code, out)
+	}
+	code, out := post(t, s.URL()+"/_bulk", create+`{"create":{"_index":"logs-other-default","_id":"a1"}}`+"\n"+`{"n":2}`+"\n", false)
+	if code != 200 || out["errors"] != true {
+		t.Fatalf("second create: %d %v", code, out)
+	}
+	items := out["items"].([]any)
+	first := items[0].(map[string]any)["create"].(map[string]any)
+	second := items[1].(map[string]any)["create"].(map[string]any)
+	if first["status"].(float64) != 409 || first["error"].(map[string]any)["type"] != "version_conflict_engine_exception" {
+		t.Fatalf("the same _id in the same index: %v", first)
+	}
+	if second["status"].(float64) != 201 {
+		t.Fatalf("the same _id in another index is another document: %v", second)
+	}
+	if code, _ := post(t, s.URL()+"/_bulk", `{"index":{"_index":"logs-app-default","_id":"a1"}}`+"\n"+`{"n":3}`+"\n", false); code != 200 {
+		t.Fatalf("index: %d", code)
+	}
+	docs := s.Docs()
+	if len(docs) != 2 || s.Conflicts() != 1 || fmt.Sprint(docs[0].Source["n"]) != "3" {
+		t.Fatalf("docs %v, conflicts %d", docs, s.Conflicts())
 	}
 }
