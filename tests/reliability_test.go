@@ -480,6 +480,13 @@ func TestSidecarSIGKILLWhileGatewayDown(t *testing.T) {
 	assertAllIndexed(t, es, n, 120*time.Second)
 	// Lines read twice carry the same file and record number, hence the same document ID.
 	assert.Zero(t, duplicatesIndexed(es, n), "a line read twice is indexed once")
+	for _, d := range es.Docs() {
+		assert.Len(t, d.ID, 64, "a deterministic document ID (SHA-256 hex) from transform/docid")
+		// The exporter leaves the attribute in _source (not indexed: the template's dynamic is
+		// false); it must name the document it sits in.
+		kept, _ := esstandin.Field(d.Source, "elasticsearch.document_id")
+		require.Equal(t, d.ID, kept)
+	}
 }
 
 func hasSeq(es *esstandin.Server, seq int) bool {
