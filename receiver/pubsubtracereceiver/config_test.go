@@ -34,6 +34,7 @@ func TestFullConfig(t *testing.T) {
 	cfg := loadConfig(t, "full")
 	require.NoError(t, xconfmap.Validate(cfg))
 	assert.Equal(t, "training-jobs-tap", subscriptionID(cfg.Subscriptions[0].Name))
+	assert.Equal(t, "azure-function-api", cfg.Subscriptions[0].PublisherService)
 	assert.True(t, cfg.Subscriptions[1].DeadLetter)
 	assert.Equal(t, []string{"X-Trace-ID", "trace_id"}, cfg.TraceContext.LegacyKeys)
 	assert.Equal(t, 2, cfg.FlowControl.NumGoroutines)
