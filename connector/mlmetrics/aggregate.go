@@ -28,43 +28,75 @@ func (e exemplar) appendTo(s pmetric.ExemplarSlice) {
 	x.SetSpanID(e.span)
 }
 
-// histogram is an explicit-bounds histogram of weighted observations. Its exemplar is the
+// moments are what both histogram kinds keep besides their buckets. The exemplar is the
 // largest observation of the interval: for latency, the slowest request.
-type histogram struct {
-	bounds     []float64
-	counts     []float64
+type moments struct {
 	sum, count float64
 	min, max   float64
 	ex         exemplar
 }
 
+func newMoments() moments { return moments{min: math.Inf(1), max: math.Inf(-1)} }
+
+func (m *moments) observe(v, weight float64, ex exemplar) {
+	m.sum += v * weight
+	m.count += weight
+	m.min, m.max = math.Min(m.min, v), math.Max(m.max, v)
+	if !m.ex.set || v >= m.ex.value {
+		m.ex = ex
+	}
+}
+
+// momentsPoint is what histogram and exponential histogram data points share.
+type momentsPoint interface {
+	SetSum(float64)
+	SetMin(float64)
+	SetMax(float64)
+	Exemplars() pmetric.ExemplarSlice
+}
+
+func (m *moments) emit(dp momentsPoint) {
+	dp.SetSum(m.sum)
+	if m.count > 0 {
+		dp.SetMin(m.min)
+		dp.SetMax(m.max)
+	}
+	m.ex.appendTo(dp.Exemplars())
+}
+
+// endInterval follows a flush: exemplars are per interval, and with delta temporality so is
+// everything else (reset clears the buckets and the moments).
+func (m *moments) endInterval(delta bool, reset func()) {
+	m.ex = exemplar{}
+	if delta {
+		reset()
+	}
+}
+
+// histogram is an explicit-bounds histogram of weighted observations.
+type histogram struct {
+	moments
+	bounds []float64
+	counts []float64
+}
+
 func newHistogram(bounds []float64) histogram {
-	return histogram{bounds: bounds, counts: make([]float64, len(bounds)+1), min: math.Inf(1), max: math.Inf(-1)}
+	return histogram{moments: newMoments(), bounds: bounds, counts: make([]float64, len(bounds)+1)}
 }
 
 func (h *histogram) add(v, weight float64, ex exemplar) {
 	h.counts[sort.SearchFloat64s(h.bounds, v)] += weight // bucket i holds (bounds[i-1], bounds[i]]
-	h.sum += v * weight
-	h.count += weight
-	h.min, h.max = math.Min(h.min, v), math.Max(h.max, v)
-	if !h.ex.set || v >= h.ex.value {
-		h.ex = ex
-	}
+	h.observe(v, weight, ex)
 }
 
 func (h *histogram) reset() {
 	clear(h.counts)
-	h.sum, h.count, h.min, h.max = 0, 0, math.Inf(1), math.Inf(-1)
-	h.ex = exemplar{}
+	h.moments = newMoments()
 }
 
-// flush writes the point; exemplars are per interval, and with delta temporality so is the rest.
 func (h *histogram) flush(dp pmetric.HistogramDataPoint, delta bool) {
 	h.emit(dp)
-	h.ex = exemplar{}
-	if delta {
-		h.reset()
-	}
+	h.endInterval(delta, h.reset)
 }
 
 func (h *histogram) emit(dp pmetric.HistogramDataPoint) {
@@ -77,29 +109,22 @@ func (h *histogram) emit(dp pmetric.HistogramDataPoint) {
 	}
 	dp.BucketCounts().FromRaw(counts)
 	dp.SetCount(total)
-	dp.SetSum(h.sum)
-	if h.count > 0 {
-		dp.SetMin(h.min)
-		dp.SetMax(h.max)
-	}
-	h.ex.appendTo(dp.Exemplars())
+	h.moments.emit(dp)
 }
 
 // expHistogram is an exponential histogram with a fixed scale: no rescaling, so values from
 // different intervals and collectors land in the same buckets. Observations beyond max_buckets
 // above the lowest index are counted in the last bucket.
 type expHistogram struct {
+	moments
 	scale      int32
 	maxBuckets int
 	counts     map[int32]float64
 	zero       float64
-	sum, count float64
-	min, max   float64
-	ex         exemplar
 }
 
 func newExpHistogram(scale int32, maxBuckets int) expHistogram {
-	return expHistogram{scale: scale, maxBuckets: maxBuckets, counts: map[int32]float64{}, min: math.Inf(1), max: math.Inf(-1)}
+	return expHistogram{moments: newMoments(), scale: scale, maxBuckets: maxBuckets, counts: map[int32]float64{}}
 }
 
 // index is the bucket of v > 0: (base^index, base^(index+1)] with base = 2^(2^-scale).
@@ -113,27 +138,18 @@ func (h *expHistogram) add(v, weight float64, ex exemplar) {
 	} else {
 		h.counts[h.index(v)] += weight
 	}
-	h.sum += v * weight
-	h.count += weight
-	h.min, h.max = math.Min(h.min, v), math.Max(h.max, v)
-	if !h.ex.set || v >= h.ex.value {
-		h.ex = ex
-	}
+	h.observe(v, weight, ex)
 }
 
 func (h *expHistogram) reset() {
 	clear(h.counts)
-	h.zero, h.sum, h.count, h.min, h.max = 0, 0, 0, math.Inf(1), math.Inf(-1)
-	h.ex = exemplar{}
+	h.zero = 0
+	h.moments = newMoments()
 }
 
-// flush writes the point; exemplars are per interval, and with delta temporality so is the rest.
 func (h *expHistogram) flush(dp pmetric.ExponentialHistogramDataPoint, delta bool) {
 	h.emit(dp)
-	h.ex = exemplar{}
-	if delta {
-		h.reset()
-	}
+	h.endInterval(delta, h.reset)
 }
 
 func (h *expHistogram) emit(dp pmetric.ExponentialHistogramDataPoint) {
@@ -163,10 +179,5 @@ func (h *expHistogram) emit(dp pmetric.ExponentialHistogramDataPoint) {
 		dp.Positive().BucketCounts().FromRaw(buckets)
 	}
 	dp.SetCount(total)
-	dp.SetSum(h.sum)
-	if h.count > 0 {
-		dp.SetMin(h.min)
-		dp.SetMax(h.max)
-	}
-	h.ex.appendTo(dp.Exemplars())
+	h.moments.emit(dp)
 }
