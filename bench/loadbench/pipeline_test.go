@@ -6,17 +6,16 @@ import (
 	"strings"
 	"testing"
 
-	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
-	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/processor/mlschema"
 	"github.com/otelcol-mlops/otelcol-mlops/processor/traceidbridge"
 )
@@ -68,15 +67,7 @@ func logsChain(b *testing.B, configFile string, next consumer.Logs) consumer.Log
 		if err := sub.Unmarshal(cfg); err != nil {
 			b.Fatal(err)
 		}
-		p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), cfg, next)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := p.Start(context.Background(), componenttest.NewNopHost()); err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { _ = p.Shutdown(context.Background()) })
-		next = p
+		next = testutil.StartLogsProcessor(b, f, cfg, next)
 	}
 	return next
 }

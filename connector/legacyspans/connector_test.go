@@ -15,7 +15,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
@@ -103,8 +102,7 @@ func incidentLogs() plog.Logs {
 func bridged(t testing.TB, ld plog.Logs) plog.Logs {
 	sink := &consumertest.LogsSink{}
 	f := traceidbridge.NewFactory()
-	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), f.CreateDefaultConfig(), sink)
-	require.NoError(t, err)
+	p := testutil.StartLogsProcessor(t, f, f.CreateDefaultConfig(), sink)
 	require.NoError(t, p.ConsumeLogs(context.Background(), ld))
 	return sink.AllLogs()[0]
 }

@@ -17,7 +17,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
-	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
@@ -82,9 +81,7 @@ func throughSchema(t testing.TB, recs []record) plog.Logs {
 	}
 	sink := &consumertest.LogsSink{}
 	f := mlschema.NewFactory()
-	cfg := f.CreateDefaultConfig()
-	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), cfg, sink)
-	require.NoError(t, err)
+	p := testutil.StartLogsProcessor(t, f, f.CreateDefaultConfig(), sink)
 	require.NoError(t, p.ConsumeLogs(context.Background(), ld))
 	out := sink.AllLogs()[0]
 	for i, r := range recs {

@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
@@ -80,6 +81,21 @@ func Counter(tel *componenttest.Telemetry, name string, attrs map[string]string)
 	return total
 }
 
+// StartLogsProcessor creates a logs processor from f with cfg in front of next and starts
+// it; it is shut down when the test ends.
+func StartLogsProcessor(t testing.TB, f processor.Factory, cfg component.Config, next consumer.Logs) consumer.Logs {
+	t.Helper()
+	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), cfg, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Start(context.Background(), componenttest.NewNopHost()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Shutdown(context.Background()) })
+	return p
+}
+
 // NewTransformLogs starts the contrib transform processor with the given configuration, for
 // side-by-side benchmarks against the closest OTTL.
 func NewTransformLogs(t testing.TB, cfg map[string]any, next consumer.Logs) consumer.Logs {
@@ -89,13 +105,5 @@ func NewTransformLogs(t testing.TB, cfg map[string]any, next consumer.Logs) cons
 	if err := confmap.NewFromStringMap(cfg).Unmarshal(c); err != nil {
 		t.Fatal(err)
 	}
-	p, err := f.CreateLogs(context.Background(), processortest.NewNopSettings(f.Type()), c, next)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Start(context.Background(), componenttest.NewNopHost()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Shutdown(context.Background()) })
-	return p
+	return StartLogsProcessor(t, f, c, next)
 }

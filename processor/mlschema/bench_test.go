@@ -5,11 +5,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
@@ -26,11 +24,7 @@ func benchInput(b testing.TB, sh shape) plog.Logs {
 }
 
 func newBenchProcessor(b *testing.B) consumer.Logs {
-	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(Type), createDefaultConfig(), consumertest.NewNop())
-	require.NoError(b, err)
-	require.NoError(b, p.Start(context.Background(), componenttest.NewNopHost()))
-	b.Cleanup(func() { _ = p.Shutdown(context.Background()) })
-	return p
+	return testutil.StartLogsProcessor(b, NewFactory(), createDefaultConfig(), consumertest.NewNop())
 }
 
 // ottlSubset is what the transform processor can express of this processor on the seed

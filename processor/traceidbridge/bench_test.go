@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -48,11 +47,7 @@ func benchJSONLogs() plog.Logs {
 }
 
 func newBridgeLogs(b *testing.B) consumer.Logs {
-	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(Type), createDefaultConfig(), consumertest.NewNop())
-	require.NoError(b, err)
-	require.NoError(b, p.Start(context.Background(), componenttest.NewNopHost()))
-	b.Cleanup(func() { _ = p.Shutdown(context.Background()) })
-	return p
+	return testutil.StartLogsProcessor(b, NewFactory(), createDefaultConfig(), consumertest.NewNop())
 }
 
 // ottlEquivalent is the closest the contrib transform processor gets with OTTL: UUIDs lose
@@ -125,8 +120,7 @@ func BenchmarkTraces(b *testing.B) {
 // The side-by-side benchmark only means something if both do the same job on its batch.
 func TestOTTLEquivalentAgreesOnTheBenchmarkBatch(t *testing.T) {
 	ours, theirs := &consumertest.LogsSink{}, &consumertest.LogsSink{}
-	bridgeP, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(Type), createDefaultConfig(), ours)
-	require.NoError(t, err)
+	bridgeP := testutil.StartLogsProcessor(t, NewFactory(), createDefaultConfig(), ours)
 	ottlP := testutil.NewTransformLogs(t, ottlEquivalent, theirs)
 	require.NoError(t, bridgeP.ConsumeLogs(context.Background(), benchLogs()))
 	require.NoError(t, ottlP.ConsumeLogs(context.Background(), benchLogs()))
