@@ -48,12 +48,12 @@ func (h Hop) source() string {
 	return "from " + h.From
 }
 
-// parentSpanID is the span ID the hop gives the "to" service's span in trace.
-func (h Hop) parentSpanID(trace [16]byte) [8]byte {
+// parentName is the name the parent's span ID is derived from (legacyid.DeriveSpanID).
+func (h Hop) parentName() string {
 	if h.FromSubscription != "" {
-		return legacyid.DeriveReceiveSpanID(trace, h.FromSubscription)
+		return legacyid.ReceiveSpanName(h.FromSubscription)
 	}
-	return legacyid.DeriveSpanID(trace, h.From)
+	return h.From
 }
 
 func createDefaultConfig() *Config {

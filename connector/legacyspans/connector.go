@@ -55,7 +55,7 @@ type legacySpans struct {
 	logger   *zap.Logger
 	tel      *telemetry
 	services map[string]bool
-	parentOf map[string]Hop
+	parentOf map[string]string // service → name its parent's span ID is derived from
 	now      func() time.Time
 
 	mu     sync.Mutex
@@ -74,7 +74,7 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Traces) (*l
 		next:     next,
 		logger:   set.Logger,
 		services: map[string]bool{},
-		parentOf: map[string]Hop{},
+		parentOf: map[string]string{},
 		now:      time.Now,
 		groups:   map[groupKey]*group{},
 		order:    list.New(),
@@ -86,7 +86,7 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Traces) (*l
 		c.services[s] = true
 	}
 	for _, h := range cfg.Hops {
-		c.parentOf[h.To] = h
+		c.parentOf[h.To] = h.parentName()
 	}
 	var err error
 	if c.tel, err = newTelemetry(set.TelemetrySettings, c.openGroups); err != nil {
@@ -292,8 +292,8 @@ func (c *legacySpans) finish(g *group) ptrace.Span {
 	s := g.span
 	s.SetTraceID(g.key.trace)
 	s.SetSpanID(pcommon.SpanID(legacyid.DeriveSpanID(g.key.trace, g.key.service)))
-	if hop, ok := c.parentOf[g.key.service]; ok {
-		s.SetParentSpanID(pcommon.SpanID(hop.parentSpanID(g.key.trace)))
+	if parent, ok := c.parentOf[g.key.service]; ok {
+		s.SetParentSpanID(pcommon.SpanID(legacyid.DeriveSpanID(g.key.trace, parent)))
 	}
 	s.SetName(strings.ReplaceAll(c.cfg.SpanName, "{service}", g.key.service))
 	s.SetKind(ptrace.SpanKindInternal)

@@ -127,16 +127,22 @@ func (m *Mapper) hashInto(dst *[16]byte, v string) {
 	}
 }
 
-// DeriveReceiveSpanID returns the span ID of the pubsub_trace receive span of the first message
-// of a trace on a subscription: DeriveSpanID over "pubsub receive " + the subscription ID
-// (subscription may also be the full projects/<p>/subscriptions/<id> name). legacy_spans
-// derives the same ID to parent a consumer's span on that hop without having seen the receive
-// span, so the two agree across gateways.
-func DeriveReceiveSpanID(traceID [16]byte, subscription string) [8]byte {
+// ReceiveSpanName is the name a pubsub_trace receive span's ID is derived from, as a
+// service's span ID is derived from its name: "pubsub receive " + the subscription ID
+// (subscription may also be the full projects/<p>/subscriptions/<id> name). The receive span
+// of a trace's first message on a subscription gets DeriveSpanID(trace, ReceiveSpanName(sub)),
+// and legacy_spans derives the same ID to parent a consumer's span on that hop without having
+// seen the receive span, so the two agree across gateways. Callers compute the name once.
+func ReceiveSpanName(subscription string) string {
 	if i := strings.LastIndexByte(subscription, '/'); i >= 0 {
 		subscription = subscription[i+1:]
 	}
-	return DeriveSpanID(traceID, "pubsub receive "+subscription)
+	return "pubsub receive " + subscription
+}
+
+// DeriveReceiveSpanID is DeriveSpanID(traceID, ReceiveSpanName(subscription)).
+func DeriveReceiveSpanID(traceID [16]byte, subscription string) [8]byte {
+	return DeriveSpanID(traceID, ReceiveSpanName(subscription))
 }
 
 // DeriveSpanID returns the span ID the spec derives for records that carry only a trace ID:

@@ -9,6 +9,8 @@ import (
 	"cloud.google.com/go/pubsub/v2"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/receiver/receivertest"
+
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
 
 // BenchmarkReceive is messages/s from Google's in-process pstest server through the receiver
@@ -48,7 +50,7 @@ func BenchmarkBuild(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	sub := &subscription{cfg: SubscriptionConfig{Name: "tap"}, id: "tap", topic: "jobs", owners: newHopOwners(maxHopOwners)}
+	sub := &subscription{cfg: SubscriptionConfig{Name: "tap"}, id: "tap", topic: "jobs", owners: newHopOwners(maxHopOwners), receiveSpanName: legacyid.ReceiveSpanName("tap")}
 	attempt := 1
 	msg := &pubsub.Message{
 		ID: "11000000000001", Data: []byte(`{"model_name": "resnet50"}`), PublishTime: time.Now(),

@@ -106,9 +106,11 @@ func (r *pubsubReceiver) build(sub *subscription, msg *pubsub.Message, received 
 	if !tc.found {
 		tc.traceID = newTraceID() // a message without context starts its own trace
 	}
-	spanID := newSpanID()
+	var spanID pcommon.SpanID
 	if tc.found && sub.owners.claim(tc.traceID, msg.ID) {
-		spanID = pcommon.SpanID(legacyid.DeriveReceiveSpanID(tc.traceID, sub.id))
+		spanID = pcommon.SpanID(legacyid.DeriveSpanID(tc.traceID, sub.receiveSpanName))
+	} else {
+		spanID = newSpanID()
 	}
 	if tc.legacy != "" && tc.parent.IsEmpty() && sub.cfg.PublisherService != "" {
 		tc.parent = pcommon.SpanID(legacyid.DeriveSpanID(tc.traceID, sub.cfg.PublisherService))

@@ -50,6 +50,8 @@ type subscription struct {
 	topic  string
 	attrs  subscriptionAttrs
 	owners *hopOwners
+	// receiveSpanName is what the derived span ID of a trace's first message is derived from.
+	receiveSpanName string
 }
 
 func newReceiver(set receiver.Settings, cfg *Config) (*pubsubReceiver, error) {
@@ -104,7 +106,8 @@ func (r *pubsubReceiver) Start(_ context.Context, _ component.Host) error {
 	r.client, r.cancel = client, cancel
 	r.subs = r.subs[:0]
 	for _, sc := range r.cfg.Subscriptions {
-		sub := &subscription{cfg: sc, id: subscriptionID(sc.Name), topic: sc.Topic, attrs: newSubscriptionAttrs(subscriptionID(sc.Name)), owners: newHopOwners(maxHopOwners)}
+		sub := &subscription{cfg: sc, id: subscriptionID(sc.Name), topic: sc.Topic, attrs: newSubscriptionAttrs(subscriptionID(sc.Name)), owners: newHopOwners(maxHopOwners),
+			receiveSpanName: legacyid.ReceiveSpanName(sc.Name)}
 		if sub.topic == "" {
 			sub.topic = r.lookupTopic(ctx, client, sc.Name)
 		}
