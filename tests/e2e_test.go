@@ -70,9 +70,7 @@ func startPeers(t *testing.T) (*peers.Jaeger, *esstandin.Server, *pstest.Server,
 	jaeger, err := peers.StartJaeger(collectortest.RepoRoot(t))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
-	es, err := esstandin.Start("127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = es.Close() })
+	es := startStandin(t)
 	srv := pstest.NewServer()
 	t.Cleanup(func() { _ = srv.Close() })
 	ps, err := pubsub.NewClient(context.Background(), project, option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),

@@ -44,6 +44,40 @@ func outage(es *esstandin.Server, phase time.Duration) {
 	es.Inject(esstandin.Fault{Count: -1, Drop: true})
 }
 
+// startStandin starts the Elasticsearch stand-in, closed when the test ends.
+func startStandin(t *testing.T) *esstandin.Server {
+	t.Helper()
+	es, err := esstandin.Start("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = es.Close() })
+	return es
+}
+
+// startTestSidecar starts configs/sidecar.yaml tailing logDir/*.log and shipping to the
+// gateways at gatewayAddrs, with its state in stateDir; on failure its output is logged.
+func startTestSidecar(t *testing.T, logDir, stateDir string, gatewayAddrs []string, extra map[string]string) *peers.Sidecar {
+	t.Helper()
+	env := map[string]string{
+		"SIDECAR_LOG_PATHS": "[" + filepath.Join(logDir, "*.log") + "]", "GATEWAY_ENDPOINTS": "[" + strings.Join(gatewayAddrs, ", ") + "]",
+		"GATEWAY_INSECURE": "true", "OTELCOL_MLOPS_DATA_DIR": stateDir,
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	sc, err := peers.StartSidecar(collectortest.RepoRoot(t), collectortest.Binary(t), env)
+	require.NoError(t, err)
+	return sc
+}
+
+// stopOnCleanup stops a sidecar when the test ends and logs its output if the test failed.
+func stopOnCleanup(t *testing.T, sc *peers.Sidecar) {
+	t.Cleanup(func() {
+		if err := sc.Stop(20 * time.Second); err != nil || t.Failed() {
+			t.Logf("sidecar: %v\n%s", err, sc.Output())
+		}
+	})
+}
+
 func startFaultGateway(t *testing.T, es *esstandin.Server, dataDir string) *peers.Gateway {
 	t.Helper()
 	return startFaultGatewayWith(t, es, dataDir, nil)
@@ -140,9 +174,7 @@ func duplicatesIndexed(es *esstandin.Server, n int) int {
 // Elasticsearch throttles, fails, then drops connections while logs flow; when it recovers,
 // every log is indexed from the gateway's persistent queue.
 func TestNoLossThroughElasticsearchOutage(t *testing.T) {
-	es, err := esstandin.Start("127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = es.Close() })
+	es := startStandin(t)
 	g := startFaultGateway(t, es, t.TempDir())
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 
@@ -162,9 +194,7 @@ func TestNoLossThroughElasticsearchOutage(t *testing.T) {
 // The same, with the gateway killed (SIGKILL) in the middle of the outage and restarted on
 // the same data directory: the persistent queue brings everything back.
 func TestNoLossAcrossSIGKILLDuringOutage(t *testing.T) {
-	es, err := esstandin.Start("127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = es.Close() })
+	es := startStandin(t)
 	dataDir := t.TempDir()
 	g := startFaultGateway(t, es, dataDir)
 
@@ -187,18 +217,10 @@ func TestNoLossAcrossSIGKILLDuringOutage(t *testing.T) {
 // Jaeger down when spans arrive, up later: the gateway's persistent queue delivers them.
 func TestSpansDeliveredAfterJaegerComesBack(t *testing.T) {
 	root := collectortest.RepoRoot(t)
-	es, err := esstandin.Start("127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = es.Close() })
+	es := startStandin(t)
 	jaegerAddr, err := peers.FreeAddr()
 	require.NoError(t, err)
-	srv := pstest.NewServer()
-	t.Cleanup(func() { _ = srv.Close() })
-	g, err := peers.StartGateway(root, collectortest.Binary(t), map[string]string{
-		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(), "GCP_PROJECT": project, "PUBSUB_ENDPOINT": srv.Addr, "PUBSUB_INSECURE": "true",
-		"ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": jaegerAddr, "JAEGER_INSECURE": "true",
-	})
-	require.NoError(t, err)
+	g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"JAEGER_OTLP_ENDPOINT": jaegerAddr})
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 
 	conn, err := grpc.NewClient(g.OTLPGRPC, grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -258,9 +280,7 @@ func hostileCorpus(t *testing.T) []string {
 // A corpus of hostile records through the real gateway: it must not crash or hang, and every
 // record must be indexed (kept and tagged), since nothing in the gateway drops by rule.
 func TestHostileInputThroughTheGateway(t *testing.T) {
-	es, err := esstandin.Start("127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = es.Close() })
+	es := startStandin(t)
 	g := startFaultGateway(t, es, t.TempDir())
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 
@@ -312,9 +332,7 @@ func TestSIGTERMUnderLoadLosesNothingAccepted(t *testing.T) {
 }
 
 func sigtermUnderLoad(t *testing.T, fault esstandin.Fault) {
-	es, err := esstandin.Start("127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = es.Close() })
+	es := startStandin(t)
 	dataDir := t.TempDir()
 	t.Setenv("OTELCOL_MLOPS_SHUTDOWN_TIMEOUT", "8s")
 	g := startFaultGateway(t, es, dataDir)
@@ -385,10 +403,7 @@ sending:
 // bridge, ml_schema, redaction) and shipped to a gateway: the sidecar stays healthy and every
 // line arrives, parsed or kept as text.
 func TestHostileInputThroughTheSidecar(t *testing.T) {
-	root := collectortest.RepoRoot(t)
-	es, err := esstandin.Start("127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = es.Close() })
+	es := startStandin(t)
 	g := startFaultGateway(t, es, t.TempDir())
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 
@@ -399,16 +414,8 @@ func TestHostileInputThroughTheSidecar(t *testing.T) {
 		content.WriteString(line + "\n")
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(logDir, "hostile.log"), []byte(content.String()), 0o600))
-	sidecar, err := peers.StartSidecar(root, collectortest.Binary(t), map[string]string{
-		"SIDECAR_LOG_PATHS": "[" + filepath.Join(logDir, "*.log") + "]", "GATEWAY_ENDPOINTS": "[" + g.OTLPGRPC + "]",
-		"GATEWAY_INSECURE": "true", "OTELCOL_MLOPS_DATA_DIR": t.TempDir(),
-	})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		if err := sidecar.Stop(20 * time.Second); err != nil || t.Failed() {
-			t.Logf("sidecar: %v\n%s", err, sidecar.Output())
-		}
-	})
+	sidecar := startTestSidecar(t, logDir, t.TempDir(), []string{g.OTLPGRPC}, nil)
+	stopOnCleanup(t, sidecar)
 	collectortest.Eventually(t, 60*time.Second, func() error {
 		missing := []int{}
 		for seq := 0; seq <= 10; seq++ {
@@ -429,24 +436,14 @@ func TestHostileInputThroughTheSidecar(t *testing.T) {
 // must be indexed: what the sidecar had read is either in its persistent queue or, not yet
 // checkpointed, read again.
 func TestSidecarSIGKILLWhileGatewayDown(t *testing.T) {
-	root := collectortest.RepoRoot(t)
-	es, err := esstandin.Start("127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = es.Close() })
+	es := startStandin(t)
 	gatewayAddr, err := peers.FreeAddr()
 	require.NoError(t, err)
 	logDir, stateDir := t.TempDir(), t.TempDir()
 	logFile, err := os.Create(filepath.Join(logDir, "worker.log"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = logFile.Close() })
-	startSidecar := func() *peers.Sidecar {
-		sc, err := peers.StartSidecar(root, collectortest.Binary(t), map[string]string{
-			"SIDECAR_LOG_PATHS": "[" + filepath.Join(logDir, "*.log") + "]", "GATEWAY_ENDPOINTS": "[" + gatewayAddr + "]",
-			"GATEWAY_INSECURE": "true", "OTELCOL_MLOPS_DATA_DIR": stateDir,
-		})
-		require.NoError(t, err)
-		return sc
-	}
+	startSidecar := func() *peers.Sidecar { return startTestSidecar(t, logDir, stateDir, []string{gatewayAddr}, nil) }
 
 	const n = 3000
 	writeLines := func(from, to int) {
@@ -465,11 +462,7 @@ func TestSidecarSIGKILLWhileGatewayDown(t *testing.T) {
 	writeLines(n/2, n)
 
 	sidecar = startSidecar()
-	t.Cleanup(func() {
-		if err := sidecar.Stop(20 * time.Second); err != nil || t.Failed() {
-			t.Logf("sidecar: %v\n%s", err, sidecar.Output())
-		}
-	})
+	stopOnCleanup(t, sidecar)
 	time.Sleep(2 * time.Second) // the restarted sidecar reads the rest while the gateway is still down
 	g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"GATEWAY_OTLP_GRPC_ENDPOINT": gatewayAddr})
 	t.Cleanup(func() {
@@ -520,19 +513,12 @@ func docSummary(es *esstandin.Server) string {
 // entrance, after gRPC decoded the request, so the Go runtime must collect that garbage early.
 // The persistent queue's memory-mapped file is page cache, not counted against the limit.
 func TestMemoryLimiterBackpressure(t *testing.T) {
-	es, err := esstandin.Start("127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = es.Close() })
+	es := startStandin(t)
 	es.Inject(esstandin.Fault{Count: -1, Delay: 2 * time.Second})
-	srv := pstest.NewServer()
-	t.Cleanup(func() { _ = srv.Close() })
 	const limitMiB = 1024
-	g, err := peers.StartGateway(collectortest.RepoRoot(t), collectortest.Binary(t), map[string]string{
-		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(), "GCP_PROJECT": project, "PUBSUB_ENDPOINT": srv.Addr, "PUBSUB_INSECURE": "true",
-		"ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": "127.0.0.1:1", "JAEGER_INSECURE": "true",
+	g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{
 		"GATEWAY_MEMORY_LIMIT_MIB": strconv.Itoa(limitMiB), "GATEWAY_MEMORY_SPIKE_MIB": "256", "GOMEMLIMIT": "870MiB",
 	})
-	require.NoError(t, err)
 	t.Cleanup(func() { _ = g.Stop(30 * time.Second) })
 
 	big := plog.NewLogs()

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"cloud.google.com/go/pubsub/v2/pstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -22,12 +21,9 @@ import (
 // sidecar reads container log files as they are on a node: Docker JSON, CRI and raw lines.
 func TestScaleOutKeepsTracesTogether(t *testing.T) {
 	root := collectortest.RepoRoot(t)
-	bin := collectortest.Binary(t)
 	jaeger, err := peers.StartJaeger(root)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
-	srv := pstest.NewServer() // the gateways' Pub/Sub taps need a server; no subscriptions: they retry quietly
-	t.Cleanup(func() { _ = srv.Close() })
 
 	type gw struct {
 		es *esstandin.Server
@@ -35,14 +31,8 @@ func TestScaleOutKeepsTracesTogether(t *testing.T) {
 	}
 	var gateways []gw
 	for range 2 {
-		es, err := esstandin.Start("127.0.0.1:0")
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = es.Close() })
-		g, err := peers.StartGateway(root, bin, map[string]string{
-			"OTELCOL_MLOPS_DATA_DIR": t.TempDir(), "GCP_PROJECT": project, "PUBSUB_ENDPOINT": srv.Addr, "PUBSUB_INSECURE": "true",
-			"ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": jaeger.OTLPGRPC, "JAEGER_INSECURE": "true",
-		})
-		require.NoError(t, err)
+		es := startStandin(t)
+		g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"JAEGER_OTLP_ENDPOINT": jaeger.OTLPGRPC})
 		t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 		gateways = append(gateways, gw{es, g})
 	}
@@ -70,19 +60,9 @@ func TestScaleOutKeepsTracesTogether(t *testing.T) {
 	for name, content := range map[string]string{"docker.log": docker.String(), "cri.log": cri.String(), "raw.log": raw.String()} {
 		require.NoError(t, os.WriteFile(filepath.Join(logDir, name), []byte(content), 0o600))
 	}
-	sidecar, err := peers.StartSidecar(root, bin, map[string]string{
-		"SIDECAR_LOG_PATHS":        "[" + filepath.Join(logDir, "*.log") + "]",
-		"GATEWAY_ENDPOINTS":        "[" + gateways[0].g.OTLPGRPC + ", " + gateways[1].g.OTLPGRPC + "]",
-		"GATEWAY_INSECURE":         "true",
-		"OTELCOL_MLOPS_DATA_DIR":   t.TempDir(),
-		"OTEL_RESOURCE_ATTRIBUTES": "service.name=ml-worker",
-	})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		if err := sidecar.Stop(20 * time.Second); err != nil || t.Failed() {
-			t.Logf("sidecar: %v\n%s", err, sidecar.Output())
-		}
-	})
+	sidecar := startTestSidecar(t, logDir, t.TempDir(), []string{gateways[0].g.OTLPGRPC, gateways[1].g.OTLPGRPC},
+		map[string]string{"OTEL_RESOURCE_ATTRIBUTES": "service.name=ml-worker"})
+	stopOnCleanup(t, sidecar)
 
 	where := map[string]map[int]int{} // trace ID → gateway → documents
 	collectortest.Eventually(t, 60*time.Second, func() error {
