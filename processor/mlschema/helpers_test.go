@@ -131,20 +131,13 @@ func field(rec plog.LogRecord, path string) (pcommon.Value, bool) {
 	return pcommon.Value{}, false
 }
 
-func tags(rec plog.LogRecord) []string {
-	v, ok := field(rec, "tags")
-	if !ok {
-		return nil
-	}
-	var out []string
-	for i := 0; i < v.Slice().Len(); i++ {
-		out = append(out, v.Slice().At(i).Str())
-	}
-	return out
-}
+func tags(rec plog.LogRecord) []string { return stringList(rec, "tags") }
 
-func schemaErrors(rec plog.LogRecord) []string {
-	v, ok := field(rec, "ml.schema.errors")
+func schemaErrors(rec plog.LogRecord) []string { return stringList(rec, "ml.schema.errors") }
+
+// stringList reads a list of strings field of rec, nil when absent.
+func stringList(rec plog.LogRecord, path string) []string {
+	v, ok := field(rec, path)
 	if !ok {
 		return nil
 	}

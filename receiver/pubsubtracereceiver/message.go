@@ -1,7 +1,9 @@
 package pubsubtracereceiver
 
 import (
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -224,7 +226,7 @@ func (r *pubsubReceiver) copyMessageAttributes(attrs pcommon.Map, msgAttrs map[s
 	if cfg.MaxCount == 0 {
 		return
 	}
-	keys := sortedKeys(msgAttrs) // deterministic choice when the cap bites
+	keys := slices.Sorted(maps.Keys(msgAttrs)) // deterministic choice when the cap bites
 	copied := 0
 	for _, k := range keys {
 		if !r.attributeAllowed(k) {
