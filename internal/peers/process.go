@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -93,12 +94,19 @@ func (p *Process) Kill() {
 	}
 }
 
-// WaitHTTP polls url until it answers 200, the process exits, or timeout passes.
+// errPortTaken is returned by WaitHTTP when the process could not bind a port it was given.
+var errPortTaken = errors.New("a port was taken before the process bound it")
+
+// WaitHTTP polls url until it answers 200, the process exits or reports a port already in
+// use, or timeout passes.
 func (p *Process) WaitHTTP(url string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		if p.Exited() {
 			return fmt.Errorf("exited before %s answered: %v", url, p.err)
+		}
+		if strings.Contains(p.Output(), "address already in use") {
+			return errPortTaken
 		}
 		if resp, err := http.Get(url); err == nil { //nolint:gosec // loopback URL built by the caller
 			_ = resp.Body.Close()
