@@ -15,7 +15,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -53,11 +52,22 @@ type Server struct {
 	requests  int
 	rejected  int
 	conflicts int
+
+	templates map[string]*indexTemplate
+	policies  map[string]map[string]any
+	indices   map[string]*indexState
+	failures  []Doc // the failure store of every data stream
+	refused   int   // documents the mappings refused (failure store or 400)
 }
 
-// dataStreams are the names the stand-in treats as existing data streams: the elasticsearch
-// exporter's routing (logs-<dataset>-<namespace>) with the index templates installed.
-var dataStreams = regexp.MustCompile(`^(logs|metrics|traces)-[^-]+-[^-]+$`)
+// builtinLogsTemplate stands for the "logs" template Elasticsearch 8 installs for logs-*-*
+// (priority 100): data streams with dynamic mappings and, as logs@settings sets,
+// index.mapping.ignore_malformed (but not for @timestamp, as logs@mappings
+// says). Its ecs@mappings dynamic templates are not modelled.
+const builtinLogsTemplate = `{"index_patterns":["logs-*-*"],"priority":100,"data_stream":{},
+ "template":{"settings":{"index":{"mapping":{"ignore_malformed":true}}},
+  "mappings":{"dynamic":"true","properties":{"@timestamp":{"type":"date","ignore_malformed":false},
+   "data_stream":{"properties":{"type":{"type":"keyword"},"dataset":{"type":"keyword"},"namespace":{"type":"keyword"}}}}}}}`
 
 // Start listens on addr (127.0.0.1:0 for any free port) and serves until Close.
 func Start(addr string) (*Server, error) {
@@ -66,6 +76,9 @@ func Start(addr string) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{listener: l}
+	if status, resp := s.putTemplate("logs", []byte(builtinLogsTemplate)); status != 200 {
+		return nil, fmt.Errorf("built-in template: %s", resp)
+	}
 	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.srv.Serve(l) }()
 	return s, nil
@@ -106,6 +119,22 @@ func (s *Server) Conflicts() int {
 	return s.conflicts
 }
 
+// Failures returns a copy of the documents kept by data streams' failure stores: each has
+// document.source (the original document as sent) and error.type / error.message.
+func (s *Server) Failures() []Doc {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Doc(nil), s.failures...)
+}
+
+// Refused returns how many documents the mappings refused (whether the failure store kept
+// them or the client got a 400).
+func (s *Server) Refused() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
+}
+
 // Stats returns the number of bulk requests seen and of those answered with a fault.
 func (s *Server) Stats() (requests, rejected int) {
 	s.mu.Lock()
@@ -140,6 +169,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodHead && r.URL.Path == "/":
 	case (r.Method == http.MethodPost || r.Method == http.MethodPut) && strings.HasSuffix(r.URL.Path, "/_bulk"):
 		s.bulk(w, r)
+	case s.handleTemplateAPI(w, r):
 	default:
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = fmt.Fprintf(w, `{"error":{"type":"esstandin_unsupported","reason":"%s %s is not implemented by the stand-in"},"status":404}`, r.Method, r.URL.Path)
@@ -147,12 +177,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 type bulkItem struct {
-	action string
-	index  string
-	status int
-	errTyp string
-	reason string
-	doc    *Doc // nil when the item failed
+	action       string
+	index        string // the target: an index or data stream name
+	id           string
+	requireDS    bool
+	source       []byte
+	status       int
+	errTyp       string
+	reason       string
+	failureStore string // "used" or "not_enabled" for data stream writes refused by mapping
+	doc          *Doc   // nil when the item failed
 }
 
 func (s *Server) bulk(w http.ResponseWriter, r *http.Request) {
@@ -188,47 +222,110 @@ func (s *Server) bulkBody(w http.ResponseWriter, r *http.Request, failItems int)
 	}
 	defaultIndex := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), "/_bulk")
 	requireDS := r.URL.Query().Get("require_data_stream") == "true"
-	items, err := parseBulk(body, defaultIndex, requireDS, failItems)
+	items, err := parseBulk(body, defaultIndex, requireDS)
 	if err != nil {
 		w.WriteHeader(http.StatusBadRequest)
 		_, _ = fmt.Fprintf(w, `{"error":{"type":"illegal_argument_exception","reason":%q},"status":400}`, err.Error())
 		return
 	}
-	s.store(items)
+	s.mu.Lock()
+	for i := range items {
+		if failItems != 0 {
+			items[i].status, items[i].errTyp, items[i].reason = failItems, "es_rejected_execution_exception", "injected item failure"
+			continue
+		}
+		s.indexItem(&items[i])
+	}
+	s.mu.Unlock()
 	writeBulkResponse(w, items)
 }
 
-// store keeps the items' documents: a create naming a stored _id is a conflict, an index
-// naming one replaces it.
-func (s *Server) store(items []bulkItem) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// indexItem applies one write as Elasticsearch does: resolve (or auto-create) the target,
+// data-stream write rules, parse the source against the mappings (dynamic updates, limits),
+// then store it — or, refused by the mappings, store it in the data stream's failure store
+// when the template enables one.
+func (s *Server) indexItem(it *bulkItem) {
+	if it.index == "" {
+		it.status, it.errTyp, it.reason = 400, "action_request_validation_exception", "Validation Failed: 1: index is missing;"
+		return
+	}
+	idx, derr, status := s.resolve(it.index, it.requireDS)
+	if derr != nil {
+		it.status, it.errTyp, it.reason = status, derr.Type, derr.Reason
+		return
+	}
+	if idx.dataStream && it.action != "create" {
+		it.status, it.errTyp, it.reason = 400, "illegal_argument_exception", "only write ops with an op_type of create are allowed in data streams"
+		return
+	}
+	src, err := parseSource(it.source)
+	p := &docParser{idx: idx, id: it.id}
+	if err != nil {
+		derr = &docError{"document_parsing_exception", "[1:1] failed to parse: " + err.Error()}
+	} else if perr := p.parse(src); perr != nil {
+		derr = perr.(*docError)
+	}
+	if derr != nil {
+		s.refuse(it, idx, derr)
+		return
+	}
+	p.commit()
+	var stored map[string]any
+	dec := json.NewDecoder(bytes.NewReader(it.source))
+	dec.UseNumber()
+	_ = dec.Decode(&stored)
+	if len(p.ignored) > 0 {
+		stored["_ignored"] = p.ignored
+	}
+	it.doc = &Doc{Index: it.index, ID: it.id, Source: stored}
+	s.store(it)
+}
+
+// refuse answers a document the mappings refused: 400 with Elasticsearch's error, or, for a
+// data stream with the failure store enabled, 201 "failure_store":"used" and the original
+// document kept in the failure store.
+func (s *Server) refuse(it *bulkItem, idx *indexState, derr *docError) {
+	s.refused++
+	if !idx.dataStream {
+		it.status, it.errTyp, it.reason = 400, derr.Type, derr.Reason
+		return
+	}
+	if !idx.failureStore {
+		it.status, it.errTyp, it.reason, it.failureStore = 400, derr.Type, derr.Reason, "not_enabled"
+		return
+	}
+	fs := failureIndex(it.index)
+	s.failures = append(s.failures, Doc{Index: fs, ID: it.id, Source: failureDoc(it.index, it.id, string(it.source), derr)})
+	it.status, it.failureStore = 201, "used"
+	it.doc = &Doc{Index: fs, ID: it.id}
+}
+
+// store keeps an accepted document: a create naming a stored _id is a conflict, an index
+// naming one replaces it. The caller holds s.mu.
+func (s *Server) store(it *bulkItem) {
 	if s.byID == nil {
 		s.byID = map[string]int{}
 	}
-	for i := range items {
-		it := &items[i]
-		if it.doc == nil {
-			continue
-		}
-		if it.doc.ID == "" {
-			s.docs = append(s.docs, *it.doc)
-			continue
-		}
-		key := it.index + "\x00" + it.doc.ID
-		at, exists := s.byID[key]
-		switch {
-		case exists && it.action == "create":
-			s.conflicts++
-			it.status, it.errTyp = 409, "version_conflict_engine_exception"
-			it.reason = "[" + it.doc.ID + "]: version conflict, document already exists (current version [1])"
-		case exists:
-			s.docs[at] = *it.doc
-			it.status = 200
-		default:
-			s.byID[key] = len(s.docs)
-			s.docs = append(s.docs, *it.doc)
-		}
+	if it.doc.ID == "" {
+		it.status = 201
+		s.docs = append(s.docs, *it.doc)
+		return
+	}
+	key := it.index + "\x00" + it.doc.ID
+	at, exists := s.byID[key]
+	switch {
+	case exists && it.action == "create":
+		s.conflicts++
+		it.status, it.errTyp = 409, "version_conflict_engine_exception"
+		it.reason = "[" + it.doc.ID + "]: version conflict, document already exists (current version [1])"
+		it.doc = nil
+	case exists:
+		s.docs[at] = *it.doc
+		it.status = 200
+	default:
+		it.status = 201
+		s.byID[key] = len(s.docs)
+		s.docs = append(s.docs, *it.doc)
 	}
 }
 
@@ -247,7 +344,7 @@ func readBody(r *http.Request) ([]byte, error) {
 
 // parseBulk reads NDJSON action/document pairs as Elasticsearch does: every line is one JSON
 // object, the body ends with a newline, each index/create action is followed by its source.
-func parseBulk(body []byte, defaultIndex string, requireDS bool, failItems int) ([]bulkItem, error) {
+func parseBulk(body []byte, defaultIndex string, requireDS bool) ([]bulkItem, error) {
 	if len(body) == 0 {
 		return nil, fmt.Errorf("request body is required")
 	}
@@ -267,9 +364,13 @@ func parseBulk(body []byte, defaultIndex string, requireDS bool, failItems int) 
 			return nil, fmt.Errorf("Malformed action/metadata line [%d]: %s", len(items)+1, line) //nolint:staticcheck // Elasticsearch's own wording
 		}
 		for name, meta := range action {
-			item := bulkItem{action: name, index: defaultIndex, status: 201}
+			item := bulkItem{action: name, index: defaultIndex, requireDS: requireDS}
 			if idx, ok := meta["_index"].(string); ok {
 				item.index = idx
+			}
+			item.id, _ = meta["_id"].(string)
+			if rds, _ := meta["require_data_stream"].(bool); rds {
+				item.requireDS = true
 			}
 			if name != "create" && name != "index" {
 				return nil, fmt.Errorf("action [%s] is not supported by the stand-in", name)
@@ -277,24 +378,7 @@ func parseBulk(body []byte, defaultIndex string, requireDS bool, failItems int) 
 			if !sc.Scan() {
 				return nil, fmt.Errorf("Validation Failed: 1: no requests added; missing source for action %s", name) //nolint:staticcheck // Elasticsearch's own wording
 			}
-			var src map[string]any
-			dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
-			dec.UseNumber()
-			srcErr := dec.Decode(&src)
-			rds, _ := meta["require_data_stream"].(bool)
-			switch {
-			case item.index == "":
-				item.status, item.errTyp, item.reason = 400, "action_request_validation_exception", "index is missing"
-			case srcErr != nil:
-				item.status, item.errTyp, item.reason = 400, "document_parsing_exception", "failed to parse: "+srcErr.Error()
-			case (requireDS || rds) && !dataStreams.MatchString(item.index):
-				item.status, item.errTyp, item.reason = 404, "index_not_found_exception", "no such index ["+item.index+"] and [require_data_stream] request flag is [true] and ["+item.index+"] is not a data stream"
-			case failItems != 0:
-				item.status, item.errTyp, item.reason = failItems, "es_rejected_execution_exception", "injected item failure"
-			default:
-				id, _ := meta["_id"].(string)
-				item.doc = &Doc{Index: item.index, ID: id, Source: src}
-			}
+			item.source = append([]byte(nil), sc.Bytes()...)
 			items = append(items, item)
 		}
 	}
@@ -308,6 +392,8 @@ func writeBulkResponse(w http.ResponseWriter, items []bulkItem) {
 		Status int            `json:"status"`
 		Result string         `json:"result,omitempty"`
 		Error  map[string]any `json:"error,omitempty"`
+		// FailureStore is what Elasticsearch 8.19+/9.1+ reports for data stream writes.
+		FailureStore string `json:"failure_store,omitempty"`
 	}
 	resp := struct {
 		Took   int                 `json:"took"`
@@ -315,11 +401,12 @@ func writeBulkResponse(w http.ResponseWriter, items []bulkItem) {
 		Items  []map[string]result `json:"items"`
 	}{Items: []map[string]result{}}
 	for i, it := range items {
-		res := result{Index: it.index, Status: it.status}
+		res := result{Index: it.index, Status: it.status, FailureStore: it.failureStore}
 		if it.errTyp != "" {
 			resp.Errors = true
 			res.Error = map[string]any{"type": it.errTyp, "reason": it.reason}
 		} else {
+			res.Index = it.doc.Index
 			res.ID, res.Result = fmt.Sprintf("standin-%d", i), "created"
 			if it.doc.ID != "" {
 				res.ID = it.doc.ID

@@ -46,7 +46,7 @@ func TestBulk(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = s.Close() }()
-	body := `{"create":{"_index":"logs-ml.inference-default"}}` + "\n" + `{"trace":{"id":"abc"},"message":"hi"}` + "\n" +
+	body := `{"create":{"_index":"logs-ml.inference-default"}}` + "\n" + `{"@timestamp":"2026-11-23T10:00:00Z","trace":{"id":"abc"},"message":"hi"}` + "\n" +
 		`{"create":{"_index":"not-a-stream"}}` + "\n" + `{"x":1}` + "\n" +
 		`{"create":{"_index":"logs-app-default"}}` + "\n" + `{broken` + "\n"
 	code, out := post(t, s.URL()+"/_bulk?require_data_stream=true", body, true)
@@ -82,7 +82,7 @@ func TestFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = s.Close() }()
-	line := `{"create":{"_index":"logs-a-default"}}` + "\n" + `{"n":1}` + "\n"
+	line := `{"create":{"_index":"logs-a-default"}}` + "\n" + `{"@timestamp":1,"n":1}` + "\n"
 	s.Inject(Fault{Count: 1, Status: 429})
 	s.Inject(Fault{Count: 1, ItemStatus: 429})
 	s.Inject(Fault{Count: 1, Drop: true})
@@ -118,11 +118,11 @@ func TestDocumentIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = s.Close() }()
-	create := `{"create":{"_index":"logs-app-default","_id":"a1"}}` + "\n" + `{"n":1}` + "\n"
+	create := `{"create":{"_index":"app-logs","_id":"a1"}}` + "\n" + `{"n":1}` + "\n"
 	if code, out := post(t, s.URL()+"/_bulk", create, false); code != 200 || out["errors"] != false {
 		t.Fatalf("first create: %d %v", code, out)
 	}
-	code, out := post(t, s.URL()+"/_bulk", create+`{"create":{"_index":"logs-other-default","_id":"a1"}}`+"\n"+`{"n":2}`+"\n", false)
+	code, out := post(t, s.URL()+"/_bulk", create+`{"create":{"_index":"other-logs","_id":"a1"}}`+"\n"+`{"n":2}`+"\n", false)
 	if code != 200 || out["errors"] != true {
 		t.Fatalf("second create: %d %v", code, out)
 	}
@@ -135,7 +135,7 @@ func TestDocumentIDs(t *testing.T) {
 	if second["status"].(float64) != 201 {
 		t.Fatalf("the same _id in another index is another document: %v", second)
 	}
-	if code, _ := post(t, s.URL()+"/_bulk", `{"index":{"_index":"logs-app-default","_id":"a1"}}`+"\n"+`{"n":3}`+"\n", false); code != 200 {
+	if code, _ := post(t, s.URL()+"/_bulk", `{"index":{"_index":"app-logs","_id":"a1"}}`+"\n"+`{"n":3}`+"\n", false); code != 200 {
 		t.Fatalf("index: %d", code)
 	}
 	docs := s.Docs()

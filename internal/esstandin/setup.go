@@ -1,0 +1,62 @@
+package esstandin
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+)
+
+// The shipped Elasticsearch resources and the names `make es-setup` installs them under.
+const (
+	PolicyName   = "ml-logs-policy"
+	TemplateName = "ml-logs"
+	policyFile   = "ml-logs-ilm-policy.json"
+	templateFile = "ml-logs-index-template.json"
+)
+
+// InstallShipped installs configs/elasticsearch's ILM policy and index template on the cluster
+// at baseURL with the same requests `make es-setup` sends, so whatever indexes into it after
+// this runs against the shipped mappings.
+func InstallShipped(baseURL, configDir string) error {
+	for _, put := range []struct{ path, file string }{
+		{"/_ilm/policy/" + PolicyName, policyFile},
+		{"/_index_template/" + TemplateName, templateFile},
+	} {
+		body, err := os.ReadFile(filepath.Join(configDir, put.file))
+		if err != nil {
+			return err
+		}
+		req, err := http.NewRequest(http.MethodPut, baseURL+put.path, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		answer, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("PUT %s: %s: %s", put.path, resp.Status, answer)
+		}
+	}
+	return nil
+}
+
+// StartShipped starts a stand-in on addr with the shipped policy and template installed from
+// configDir (the repository's configs/elasticsearch).
+func StartShipped(addr, configDir string) (*Server, error) {
+	s, err := Start(addr)
+	if err != nil {
+		return nil, err
+	}
+	if err := InstallShipped(s.URL(), configDir); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
