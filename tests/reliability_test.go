@@ -44,10 +44,12 @@ func outage(es *esstandin.Server, phase time.Duration) {
 	es.Inject(esstandin.Fault{Count: -1, Drop: true})
 }
 
-// startStandin starts the Elasticsearch stand-in, closed when the test ends.
+// startStandin starts the Elasticsearch stand-in with the shipped ILM policy and index
+// template installed (as make es-setup installs them), closed when the test ends; whatever
+// the gateway sends is parsed against the shipped mappings.
 func startStandin(t *testing.T) *esstandin.Server {
 	t.Helper()
-	es, err := esstandin.Start("127.0.0.1:0")
+	es, err := esstandin.StartShipped("127.0.0.1:0", filepath.Join(collectortest.RepoRoot(t), "configs", "elasticsearch"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = es.Close() })
 	return es

@@ -47,17 +47,22 @@ func (r result) cpuPerMillion() float64 {
 func main() {
 	duration := flag.Duration("duration", 10*time.Second, "load per configuration per round")
 	rounds := flag.Int("rounds", 2, "rounds; configurations alternate within each")
-	configs := flag.String("configs", "noop,sidecar,gateway,ottl", "bench/configs to compare over OTLP")
+	configs := flag.String("configs", "noop,sidecar,gateway,ottl", "bench/configs to compare over OTLP (\"\": none)")
 	filelogLines := flag.Int("filelog-lines", 200000, "lines for the filelog comparison (0: skip)")
 	senders := flag.Int("senders", 4, "concurrent OTLP clients")
+	gateway := flag.Bool("gateway", true, "compare configs/gateway.yaml, unmodified, with its Elasticsearch floor")
 	flag.Parse()
-	if err := run(*duration, *rounds, strings.Split(*configs, ","), *filelogLines, *senders); err != nil {
+	var cfgs []string
+	if *configs != "" {
+		cfgs = strings.Split(*configs, ",")
+	}
+	if err := run(*duration, *rounds, cfgs, *filelogLines, *senders, *gateway); err != nil {
 		fmt.Fprintln(os.Stderr, "loadbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(duration time.Duration, rounds int, configs []string, filelogLines, senders int) error {
+func run(duration time.Duration, rounds int, configs []string, filelogLines, senders int, gateway bool) error {
 	root, err := peers.RepoRoot()
 	if err != nil {
 		return err
@@ -70,7 +75,7 @@ func run(duration time.Duration, rounds int, configs []string, filelogLines, sen
 	defer s.stop()
 	fmt.Printf("loadbench: %d round(s) × %s per configuration, %d senders, batches of %d records, loopback only\n", rounds, duration, senders, batchSize)
 	all := map[string][]result{}
-	for round := 1; round <= rounds; round++ {
+	for round := 1; round <= rounds && len(configs) > 0; round++ {
 		for _, cfg := range configs {
 			r, err := runOTLP(root, bin, cfg, s, duration, senders)
 			if err != nil {
@@ -82,11 +87,8 @@ func run(duration time.Duration, rounds int, configs []string, filelogLines, sen
 		}
 	}
 	med := map[string]result{}
-	fmt.Printf("\n| config | records/s | records/s per CPU core | CPU s per 1M records | peak RSS MB | p99 latency ms |\n|---|---|---|---|---|---|\n")
-	for _, cfg := range configs {
-		m := median(all[cfg])
-		med[cfg] = m
-		fmt.Printf("| %s | %.0f | %.0f | %.2f | %.0f | %.1f |\n", cfg, m.perSecond(), 1e6/m.cpuPerMillion(), m.cpuPerMillion(), m.peakRSSMB, m.p99LatencyMS)
+	if len(configs) > 0 {
+		printOTLPTable(configs, all, med)
 	}
 	ratio := func(a, b string) {
 		if _, ok := med[a]; !ok {
@@ -101,6 +103,11 @@ func run(duration time.Duration, rounds int, configs []string, filelogLines, sen
 	ratio("sidecar", "noop")
 	ratio("gateway", "noop")
 	ratio("sidecar", "ottl")
+	if gateway {
+		if err := runGateway(root, bin, s, duration, rounds, senders); err != nil {
+			return err
+		}
+	}
 	if filelogLines > 0 {
 		fmt.Printf("\nfilelog path (%d JSON lines read from a file, parsed, shipped):\n", filelogLines)
 		for _, cfg := range []string{"filelog-plain", "filelog-ours"} {
@@ -112,6 +119,15 @@ func run(duration time.Duration, rounds int, configs []string, filelogLines, sen
 		}
 	}
 	return nil
+}
+
+func printOTLPTable(configs []string, all map[string][]result, med map[string]result) {
+	fmt.Printf("\n| config | records/s | records/s per CPU core | CPU s per 1M records | peak RSS MB | p99 latency ms |\n|---|---|---|---|---|---|\n")
+	for _, cfg := range configs {
+		m := median(all[cfg])
+		med[cfg] = m
+		fmt.Printf("| %s | %.0f | %.0f | %.2f | %.0f | %.1f |\n", cfg, m.perSecond(), 1e6/m.cpuPerMillion(), m.cpuPerMillion(), m.peakRSSMB, m.p99LatencyMS)
+	}
 }
 
 func median(rs []result) result {

@@ -24,6 +24,7 @@ import (
 	filelogreceiver "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/filelogreceiver"
 	legacyspans "github.com/otelcol-mlops/otelcol-mlops/connector/legacyspans"
 	mlmetrics "github.com/otelcol-mlops/otelcol-mlops/connector/mlmetrics"
+	ecsshape "github.com/otelcol-mlops/otelcol-mlops/processor/ecsshape"
 	mlschema "github.com/otelcol-mlops/otelcol-mlops/processor/mlschema"
 	traceidbridge "github.com/otelcol-mlops/otelcol-mlops/processor/traceidbridge"
 	pubsubtracereceiver "github.com/otelcol-mlops/otelcol-mlops/receiver/pubsubtracereceiver"
@@ -114,6 +115,7 @@ func components() (otelcol.Factories, error) {
 	factories.Processors, err = otelcol.MakeFactoryMap[processor.Factory](
 		traceidbridge.NewFactory(),
 		mlschema.NewFactory(),
+		ecsshape.NewFactory(),
 		batchprocessor.NewFactory(),
 		memorylimiterprocessor.NewFactory(),
 		transformprocessor.NewFactory(),
@@ -132,6 +134,7 @@ func components() (otelcol.Factories, error) {
 	factories.ProcessorModules = makeModulesMap(factories.Processors, map[component.Type]string{
 		traceidbridge.NewFactory().Type():                 "github.com/otelcol-mlops/otelcol-mlops v0.0.0",
 		mlschema.NewFactory().Type():                      "github.com/otelcol-mlops/otelcol-mlops v0.0.0",
+		ecsshape.NewFactory().Type():                      "github.com/otelcol-mlops/otelcol-mlops v0.0.0",
 		batchprocessor.NewFactory().Type():                "go.opentelemetry.io/collector/processor/batchprocessor v0.152.0",
 		memorylimiterprocessor.NewFactory().Type():        "go.opentelemetry.io/collector/processor/memorylimiterprocessor v0.152.0",
 		transformprocessor.NewFactory().Type():            "github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor v0.152.0",

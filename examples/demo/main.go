@@ -61,8 +61,8 @@ func run(timeout time.Duration) error {
 	}
 	defer func() { _ = jaeger.Stop(10 * time.Second) }()
 
-	step("starting the Elasticsearch stand-in (strict _bulk; no real Elasticsearch can run here)")
-	es, err := esstandin.Start("127.0.0.1:0")
+	step("starting the Elasticsearch stand-in with the shipped index template (it parses every document against the template's mappings as Elasticsearch 8 does; no real Elasticsearch can run here)")
+	es, err := esstandin.StartShipped("127.0.0.1:0", filepath.Join(root, "configs", "elasticsearch"))
 	if err != nil {
 		return err
 	}

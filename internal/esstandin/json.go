@@ -42,7 +42,7 @@ type jsonMember struct {
 func parseSource(line []byte) (jsonValue, error) {
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.UseNumber()
-	v, err := readValue(dec)
+	v, err := readValue(dec, 0)
 	if err != nil {
 		return jsonValue{}, err
 	}
@@ -55,7 +55,11 @@ func parseSource(line []byte) (jsonValue, error) {
 	return v, nil
 }
 
-func readValue(dec *json.Decoder) (jsonValue, error) {
+// maxNestingDepth is Jackson's StreamReadConstraints default (2.15 and later, which
+// Elasticsearch 8 ships): a document nested deeper does not parse.
+const maxNestingDepth = 1000
+
+func readValue(dec *json.Decoder, depth int) (jsonValue, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		return jsonValue{}, err
@@ -70,10 +74,13 @@ func readValue(dec *json.Decoder) (jsonValue, error) {
 	case bool:
 		return jsonValue{kind: jsonBool, b: t}, nil
 	case json.Delim:
+		if depth+1 > maxNestingDepth {
+			return jsonValue{}, fmt.Errorf("Document nesting depth (%d) exceeds the maximum allowed (%d, from `StreamReadConstraints.getMaxNestingDepth()`)", depth+1, maxNestingDepth) //nolint:staticcheck // Jackson's own wording
+		}
 		if t == '[' {
 			out := jsonValue{kind: jsonArray}
 			for dec.More() {
-				el, err := readValue(dec)
+				el, err := readValue(dec, depth+1)
 				if err != nil {
 					return jsonValue{}, err
 				}
@@ -94,7 +101,7 @@ func readValue(dec *json.Decoder) (jsonValue, error) {
 				return jsonValue{}, fmt.Errorf("Duplicate field '%s'", key) //nolint:staticcheck // Elasticsearch's (Jackson's) own wording
 			}
 			seen[key] = true
-			val, err := readValue(dec)
+			val, err := readValue(dec, depth+1)
 			if err != nil {
 				return jsonValue{}, err
 			}

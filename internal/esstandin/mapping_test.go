@@ -123,6 +123,9 @@ func TestMappingRules(t *testing.T) {
 		{"enabled false takes anything", `{"off":"text","flat":{"a":{"b":1}}}`, 201, ""},
 		// Jackson's STRICT_DUPLICATE_DETECTION is on in Elasticsearch.
 		{"duplicate keys refused", `{"n":1,"n":2}`, 400, "document_parsing_exception"},
+		// Jackson's StreamReadConstraints: at most 1000 levels of nesting.
+		{"nesting deeper than 1000 refused", `{"unknown":` + strings.Repeat("[", 1000) + strings.Repeat("]", 1000) + `}`, 400, "document_parsing_exception"},
+		{"nesting of 1000 accepted", `{"unknown":` + strings.Repeat("[", 999) + strings.Repeat("]", 999) + `}`, 201, ""},
 		{"malformed JSON refused", `{"n":1`, 400, "document_parsing_exception"},
 		// dynamic: false ignores unknown fields; strict refuses them.
 		{"dynamic false ignores unknown", `{"unknown":{"deep":[1,"x"]}}`, 201, ""},

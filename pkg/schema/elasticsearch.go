@@ -5,6 +5,76 @@ import (
 	"strings"
 )
 
+// Elasticsearch: the index template's mappings and the gateway's shaping (processor/ecsshape)
+// both come from here, so what the shaping lets through is what the template accepts.
+
+// KeywordIgnoreAbove is the ignore_above of every keyword field, in characters; the shaping
+// cuts longer values to it (and tags them), so they stay searchable.
+const KeywordIgnoreAbove = 1024
+
+// FieldInvalid holds what the shaping moved out of the way: each entry the path, the original
+// value as JSON text, and why. It is mapped as an object with "enabled": false — kept in
+// _source, never parsed — so no value can make the document fail.
+const FieldInvalid = "ml.schema.invalid"
+
+// TagMappingConflict marks a record whose field contradicted the index mappings (moved to
+// FieldInvalid).
+const TagMappingConflict = "mapping_conflict"
+
+// ECSHomes are the seed's own names for fields ECS already has; the shaping moves them there
+// (into the record's timestamp, severity, body or resource-level name) instead of indexing them
+// twice, and the template does not map the seed's names.
+var ECSHomes = map[string]string{
+	FieldTimestamp: "@timestamp",
+	FieldService:   "service.name",
+	FieldLogLevel:  "log.level",
+	"message":      "message",
+}
+
+// Data stream datasets by kind of event type; records of no known event type go to DatasetApp.
+const (
+	DatasetInference = "ml.inference"
+	DatasetTraining  = "ml.training"
+	DatasetApp       = "app"
+)
+
+// DatasetOf is the data stream dataset of a kind of event type.
+func DatasetOf(k Kind) string {
+	switch k {
+	case KindInference:
+		return DatasetInference
+	case KindTraining:
+		return DatasetTraining
+	}
+	return DatasetApp
+}
+
+// DataStreamPatterns are the index patterns the template covers: one per dataset.
+func DataStreamPatterns() []string {
+	return []string{"logs-" + DatasetInference + "-*", "logs-" + DatasetTraining + "-*", "logs-" + DatasetApp + "-*"}
+}
+
+// ESNode is one node of the index mappings: an object (Children) or a field of Type.
+type ESNode struct {
+	Type     string // "object" for objects
+	Children map[string]*ESNode
+	// Enabled false: an object Elasticsearch does not parse (FieldInvalid).
+	Disabled bool
+}
+
+// Child returns the node at a dotted path below n, or nil.
+func (n *ESNode) Child(path string) *ESNode {
+	for n != nil {
+		head, rest, more := strings.Cut(path, ".")
+		n = n.Children[head]
+		if !more {
+			return n
+		}
+		path = rest
+	}
+	return nil
+}
+
 // esType is the Elasticsearch field type a contract type is indexed as: identifiers and
 // categories as keyword (exact filters and terms aggregations), numbers as numbers.
 func esType(t Type) string {
@@ -19,22 +89,44 @@ func esType(t Type) string {
 		return "boolean"
 	case TypeTimestamp:
 		return "date"
+	case TypeObject:
+		return "object"
 	}
 	return ""
 }
 
-// ecsFields are the fields the gateway's ECS mapping and the processors add, outside the
-// contract: where Kibana looks for correlation, and what ml_schema derives.
+// ecsFields are the fields the elasticsearch exporter's ECS mode writes and the fields the
+// processors add, outside the contract, mapped as ECS maps them.
 var ecsFields = map[string]string{
 	"@timestamp":                     "date",
 	"message":                        "match_only_text",
 	"trace.id":                       "keyword",
 	"span.id":                        "keyword",
 	"service.name":                   "keyword",
+	"service.version":                "keyword",
+	"service.environment":            "keyword",
+	"service.node.name":              "keyword",
+	"host.name":                      "keyword",
+	"host.hostname":                  "keyword",
 	"log.level":                      "keyword",
+	"log.file.path":                  "keyword",
+	"log.file.name":                  "keyword",
+	"log.iostream":                   "keyword",
 	"event.severity":                 "long",
+	"event.dataset":                  "keyword",
+	"event.action":                   "keyword",
+	"event.original":                 "keyword",
+	"error.message":                  "match_only_text",
+	"error.type":                     "keyword",
+	"error.stacktrace":               "match_only_text",
+	"data_stream.type":               "keyword",
+	"data_stream.dataset":            "keyword",
+	"data_stream.namespace":          "keyword",
+	"labels.service":                 "keyword",
 	"legacy.trace_id":                "keyword",
-	"legacy.trace_id.format":         "keyword",
+	"legacy.trace_id_format":         "keyword",
+	"legacy.trace_id_mapped":         "keyword",
+	"trace.missing":                  "boolean",
 	FieldTags:                        "keyword",
 	FieldSchemaErrors:                "keyword",
 	FieldSamplingWeight:              "double",
@@ -48,49 +140,41 @@ var ecsFields = map[string]string{
 	FieldConfidenceZScore:            "double",
 	FieldLowConfidenceWarning:        "boolean",
 	"worker_id":                      "keyword",
-	"trace_id":                       "keyword",
 	FieldSchemaVersion:               "keyword",
 	"request_context.user_id_cohort": "long",
 }
 
-// ElasticsearchMappings returns the index template mappings for the records s describes: one
-// property per contract field (nested objects as objects), plus the ECS and derived fields.
-// configs/elasticsearch/ml-logs-index-template.json is generated from it.
-func ElasticsearchMappings(s Schema) map[string]any {
-	root := map[string]any{}
+// ElasticsearchTree returns the mappings of the documents the gateway writes for records s
+// describes: the contract's fields (less those moved to their ECS homes), the ECS fields and
+// what the processors derive, and FieldInvalid.
+func ElasticsearchTree(s Schema) *ESNode {
+	root := &ESNode{Type: "object", Children: map[string]*ESNode{}}
 	add := func(path, typ string) {
 		if typ == "" {
 			return
 		}
-		props := root
+		node := root
 		parts := strings.Split(path, ".")
 		for _, p := range parts[:len(parts)-1] {
-			obj, ok := props[p].(map[string]any)
-			if ok && obj["type"] != nil {
+			child := node.Children[p]
+			if child == nil {
+				child = &ESNode{Type: "object", Children: map[string]*ESNode{}}
+				node.Children[p] = child
+			}
+			if child.Type != "object" {
 				return // a value field cannot also hold sub-fields; the first definition stands
 			}
-			if !ok {
-				obj = map[string]any{"properties": map[string]any{}}
-				props[p] = obj
-			}
-			if _, ok := obj["properties"]; !ok {
-				obj["properties"] = map[string]any{}
-			}
-			props = obj["properties"].(map[string]any)
+			node = child
 		}
 		leaf := parts[len(parts)-1]
-		if existing, ok := props[leaf].(map[string]any); ok && existing["properties"] != nil {
-			return // an object already holds sub-fields here
+		if existing := node.Children[leaf]; existing != nil {
+			return // the first definition stands
 		}
-		props[leaf] = map[string]any{"type": typ}
-	}
-	for _, f := range s.Common {
-		add(f.Path, esType(f.Type))
-	}
-	for _, et := range s.EventTypes {
-		for _, f := range et.Fields {
-			add(f.Path, esType(f.Type))
+		n := &ESNode{Type: typ}
+		if typ == "object" {
+			n.Children = map[string]*ESNode{}
 		}
+		node.Children[leaf] = n
 	}
 	extra := make([]string, 0, len(ecsFields))
 	for path := range ecsFields {
@@ -100,10 +184,46 @@ func ElasticsearchMappings(s Schema) map[string]any {
 	for _, path := range extra {
 		add(path, ecsFields[path])
 	}
+	addFields := func(fields []Field) {
+		for _, f := range fields {
+			if _, moved := ECSHomes[f.Path]; !moved {
+				add(f.Path, esType(f.Type))
+			}
+		}
+	}
+	addFields(s.Common)
+	for _, et := range s.EventTypes {
+		addFields(et.Fields)
+	}
+	add(FieldInvalid, "object")
+	root.Child(FieldInvalid).Disabled = true
+	return root
+}
+
+// ElasticsearchMappings renders ElasticsearchTree as an index template's "mappings".
+// configs/elasticsearch/ml-logs-index-template.json is generated from it.
+func ElasticsearchMappings(s Schema) map[string]any {
 	return map[string]any{
 		// Unknown fields are kept in _source but not indexed: a new field must not explode
 		// the mapping (seed pitfall 2).
 		"dynamic":    "false",
-		"properties": root,
+		"properties": renderProperties(ElasticsearchTree(s)),
 	}
+}
+
+func renderProperties(n *ESNode) map[string]any {
+	props := make(map[string]any, len(n.Children))
+	for name, child := range n.Children {
+		switch {
+		case child.Disabled:
+			props[name] = map[string]any{"type": "object", "enabled": false}
+		case child.Type == "object":
+			props[name] = map[string]any{"properties": renderProperties(child)}
+		case child.Type == "keyword":
+			props[name] = map[string]any{"type": "keyword", "ignore_above": KeywordIgnoreAbove}
+		default:
+			props[name] = map[string]any{"type": child.Type}
+		}
+	}
+	return props
 }

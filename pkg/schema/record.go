@@ -86,3 +86,15 @@ func TagsHold(tags pcommon.Value, tag string) bool {
 	}
 	return false
 }
+
+// Message is what a record says in words: its string body, or the message field of a map
+// body (what ecs_shape leaves: the body is the Elasticsearch document), else the body as JSON.
+func Message(rec plog.LogRecord) string {
+	body := rec.Body()
+	if body.Type() == pcommon.ValueTypeMap {
+		if v, ok := body.Map().Get("message"); ok && v.Type() == pcommon.ValueTypeStr {
+			return v.Str()
+		}
+	}
+	return body.AsString()
+}

@@ -2,15 +2,12 @@ package mlschema
 
 import (
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
@@ -24,7 +21,6 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files from the processor's output")
 
 // shape is where a record's fields sit when the collector receives it.
 type shape int
@@ -110,15 +106,7 @@ func (h *harness) counter(_ testing.TB, name string, attrs map[string]string) in
 	return testutil.Counter(h.tel, name, attrs)
 }
 
-func compareGolden(t *testing.T, name string, got plog.Logs) {
-	path := filepath.Join("testdata", "golden", name+".yaml")
-	if *update {
-		require.NoError(t, golden.WriteLogs(t, path, got))
-	}
-	want, err := golden.ReadLogs(path)
-	require.NoError(t, err)
-	require.NoError(t, plogtest.CompareLogs(want, got))
-}
+func compareGolden(t *testing.T, name string, got plog.Logs) { testutil.CompareLogsGolden(t, name, got) }
 
 // field reads a record's field wherever it sits, as the processor does.
 func field(rec plog.LogRecord, path string) (pcommon.Value, bool) {

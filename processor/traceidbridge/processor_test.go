@@ -2,8 +2,6 @@ package traceidbridge
 
 import (
 	"context"
-	"flag"
-	"path/filepath"
 	"testing"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
@@ -25,7 +23,6 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files from the processor's output")
 
 // harness runs one configuration of the processor into consumertest sinks, with telemetry.
 type harness struct {
@@ -86,34 +83,25 @@ func (h *harness) counter(_ testing.TB, name string, attrs map[string]string) in
 	return testutil.Counter(h.tel, name, attrs)
 }
 
-func goldenPath(name string) string { return filepath.Join("testdata", "golden", name+".yaml") }
-
-func compareLogsGolden(t *testing.T, name string, got plog.Logs) {
-	if *update {
-		require.NoError(t, golden.WriteLogs(t, goldenPath(name), got))
-	}
-	want, err := golden.ReadLogs(goldenPath(name))
-	require.NoError(t, err)
-	require.NoError(t, plogtest.CompareLogs(want, got))
-}
+func compareLogsGolden(t *testing.T, name string, got plog.Logs) { testutil.CompareLogsGolden(t, name, got) }
 
 func compareTracesGolden(t *testing.T, name string, got ptrace.Traces) {
-	if *update {
-		require.NoError(t, golden.WriteTraces(t, goldenPath(name), got))
+	if *testutil.Update {
+		require.NoError(t, golden.WriteTraces(t, testutil.GoldenPath(name), got))
 	}
-	want, err := golden.ReadTraces(goldenPath(name))
+	want, err := golden.ReadTraces(testutil.GoldenPath(name))
 	require.NoError(t, err)
 	require.NoError(t, ptracetest.CompareTraces(want, got))
 }
 
 func compareMetricsGolden(t *testing.T, name string, got pmetric.Metrics) {
-	if *update {
+	if *testutil.Update {
 		// WriteMetrics sorts and normalises what it is given: hand it a copy.
 		out := pmetric.NewMetrics()
 		got.CopyTo(out)
-		require.NoError(t, golden.WriteMetrics(t, goldenPath(name), out, golden.SkipMetricTimestampNormalization()))
+		require.NoError(t, golden.WriteMetrics(t, testutil.GoldenPath(name), out, golden.SkipMetricTimestampNormalization()))
 	}
-	want, err := golden.ReadMetrics(goldenPath(name))
+	want, err := golden.ReadMetrics(testutil.GoldenPath(name))
 	require.NoError(t, err)
 	require.NoError(t, pmetrictest.CompareMetrics(want, got, pmetrictest.IgnoreMetricDataPointsOrder()))
 }

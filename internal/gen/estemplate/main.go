@@ -13,7 +13,7 @@ import (
 // Template returns the index template for the gateway's ML and application data streams.
 func Template() map[string]any {
 	return map[string]any{
-		"index_patterns": []string{"logs-ml.inference-*", "logs-ml.training-*", "logs-app-*"},
+		"index_patterns": schema.DataStreamPatterns(),
 		"data_stream":    map[string]any{},
 		"priority":       500,
 		"_meta":          map[string]any{"description": "otelcol-mlops ML logs; generated from pkg/schema by `make es-template`", "schema_version": schema.DefaultVersion},
@@ -24,6 +24,10 @@ func Template() map[string]any {
 				"refresh_interval":     "30s",
 			},
 			"mappings": schema.ElasticsearchMappings(schema.Default()),
+			// A document the mappings still refuse is kept, with its error, in the data
+			// stream's failure store (Elasticsearch 8.19 / 9.1 and later) instead of being lost
+			// with a 400; the exporter counts it (outcome failure_store). docs/reliability.md.
+			"data_stream_options": map[string]any{"failure_store": map[string]any{"enabled": true}},
 		},
 	}
 }

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"cloud.google.com/go/pubsub/v2"
+	"cloud.google.com/go/pubsub/v2/pstest"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/otelcol-mlops/otelcol-mlops/examples/seedstack"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+)
+
+const gcpProject = "mlops-demo"
+
+// esSink is the fast Elasticsearch at the end of the gateway benchmark: it answers the
+// product check and every _bulk item with 201, and counts documents. It parses nothing (the
+// stand-in's mapping checks would be what is measured otherwise).
+type esSink struct {
+	srv  *http.Server
+	url  string
+	docs atomic.Int64
+}
+
+func startESSink() (*esSink, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &esSink{url: "http://" + l.Addr().String()}
+	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.srv.Serve(l) }()
+	return s, nil
+}
+
+var itemPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func (s *esSink) serve(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Elastic-Product", "Elasticsearch")
+	w.Header().Set("Content-Type", "application/json")
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		_, _ = io.WriteString(w, `{"version":{"number":"8.19.0","build_flavor":"default"},"tagline":"You Know, for Search"}`)
+		return
+	}
+	var body io.Reader = r.Body
+	if r.Header.Get("Content-Encoding") == "gzip" {
+		gz, err := gzip.NewReader(r.Body)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		defer func() { _ = gz.Close() }()
+		body = gz
+	}
+	lines := 0
+	sc := bufio.NewScanner(body)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		lines++
+	}
+	n := lines / 2
+	buf := itemPool.Get().(*bytes.Buffer)
+	defer itemPool.Put(buf)
+	buf.Reset()
+	buf.WriteString(`{"took":1,"errors":false,"items":[`)
+	for i := range n {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString(`{"create":{"_index":"logs","status":201}}`)
+	}
+	buf.WriteString("]}")
+	_, _ = w.Write(buf.Bytes())
+	s.docs.Add(int64(n))
+}
+
+// pubsubPeer is pstest with the seed's topology: the gateway's taps subscribe to it (idle).
+func pubsubPeer() (*pstest.Server, error) {
+	srv := pstest.NewServer()
+	ps, err := pubsub.NewClient(context.Background(), gcpProject, option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = ps.Close() }()
+	return srv, seedstack.CreateTopology(context.Background(), ps, gcpProject)
+}
+
+// runGateway alternates the shipped configs/gateway.yaml, unmodified (only its environment
+// set), with the floor (bench/configs/es-floor.yaml: OTLP → the same elasticsearch exporter)
+// and the structured floor (the same plus upstream JSON parsing into the document), and reports CPU per million records until every accepted record reached Elasticsearch.
+func runGateway(root, bin string, s *sink, duration time.Duration, rounds, senders int) error {
+	es, err := startESSink()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = es.srv.Close() }()
+	ps, err := pubsubPeer()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = ps.Close() }()
+	fmt.Printf("\ngateway path (configs/gateway.yaml unmodified vs the es-floor; Jaeger, metrics and Elasticsearch are fast sinks, Pub/Sub taps idle on pstest):\n")
+	all := map[string][]result{}
+	names := []string{"es-floor", "es-structured-floor", "gateway-shipped"}
+	for round := 1; round <= rounds; round++ {
+		for _, name := range names {
+			r, err := runGatewayConfig(root, bin, name, s, es, ps.Addr, duration, senders)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			fmt.Printf("  round %d %-16s %9.0f records/s  %6.2f CPU-s/M  %6.0f MB peak RSS  (indexed %d of %d)\n",
+				round, name, r.perSecond(), r.cpuPerMillion(), r.peakRSSMB, r.sinkedRecords, r.records)
+			all[name] = append(all[name], r)
+		}
+	}
+	fmt.Printf("\n| gateway config | records/s | CPU s per 1M records | peak RSS MB |\n|---|---|---|---|\n")
+	med := map[string]result{}
+	for _, name := range names {
+		med[name] = median(all[name])
+		fmt.Printf("| %s | %.0f | %.2f | %.0f |\n", name, med[name].perSecond(), med[name].cpuPerMillion(), med[name].peakRSSMB)
+	}
+	for _, floor := range names[:2] {
+		fmt.Printf("ratio gateway-shipped/%s: CPU per record %.2f, peak RSS %.2f\n", floor,
+			med["gateway-shipped"].cpuPerMillion()/med[floor].cpuPerMillion(), med["gateway-shipped"].peakRSSMB/med[floor].peakRSSMB)
+	}
+	return nil
+}
+
+func runGatewayConfig(root, bin, name string, s *sink, es *esSink, pubsubAddr string, duration time.Duration, senders int) (result, error) {
+	dataDir, err := os.MkdirTemp("", "loadbench-"+name)
+	if err != nil {
+		return result{}, err
+	}
+	defer func() { _ = os.RemoveAll(dataDir) }()
+	var p *peers.Process
+	var in string
+	if name != "gateway-shipped" {
+		if in, err = peers.FreeAddr(); err != nil {
+			return result{}, err
+		}
+		p, err = peers.StartProcess(root, []string{"BENCH_OTLP_IN=" + in, "BENCH_SINK=" + s.addr, "BENCH_ES=" + es.url, "BENCH_DATA_DIR=" + dataDir}, bin,
+			"--config", filepath.Join(root, "bench", "configs", name+".yaml"))
+		if err == nil {
+			err = p.WaitTCP(in, 30*time.Second)
+		}
+	} else {
+		var g *peers.Gateway
+		g, err = peers.StartGateway(root, bin, map[string]string{
+			"ES_ENDPOINT": es.url, "JAEGER_OTLP_ENDPOINT": s.addr, "JAEGER_INSECURE": "true",
+			"METRICS_OTLP_ENDPOINT": s.addr, "METRICS_OTLP_INSECURE": "true",
+			"PUBSUB_ENDPOINT": pubsubAddr, "PUBSUB_INSECURE": "true", "GCP_PROJECT": gcpProject,
+			"OTELCOL_MLOPS_DATA_DIR": dataDir,
+		})
+		if g != nil {
+			p, in = g.Process, g.OTLPGRPC
+		}
+	}
+	if err != nil {
+		return result{}, err
+	}
+	defer p.Kill()
+	es.docs.Store(0)
+	cpu0 := procCPU(p.Pid())
+	var accepted atomic.Int64
+	ctx, cancel := context.WithTimeout(context.Background(), duration)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			send(ctx, in, i, &accepted)
+		}()
+	}
+	wg.Wait()
+	deadline := time.Now().Add(2 * time.Minute)
+	for es.docs.Load() < accepted.Load() && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	r := result{config: name, records: accepted.Load(), seconds: elapsed.Seconds(), cpuSeconds: procCPU(p.Pid()) - cpu0,
+		peakRSSMB: procPeakRSSMB(p.Pid()), sinkedRecords: es.docs.Load()}
+	_ = p.Stop(10 * time.Second)
+	if r.sinkedRecords < r.records {
+		return r, fmt.Errorf("only %d of %d accepted records reached Elasticsearch\n%s", r.sinkedRecords, r.records, p.Output())
+	}
+	return r, nil
+}

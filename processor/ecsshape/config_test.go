@@ -1,0 +1,46 @@
+package ecsshape
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap/xconfmap"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
+	"github.com/otelcol-mlops/otelcol-mlops/processor/traceidbridge"
+)
+
+func loadConfig(t *testing.T, name string) *Config {
+	t.Helper()
+	cfg := createDefaultConfig()
+	testutil.LoadConfig(t, component.NewIDWithName(Type, name), cfg)
+	return cfg
+}
+
+func TestDefaultConfig(t *testing.T) {
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	require.NoError(t, componenttest.CheckConfigStruct(cfg))
+	require.NoError(t, xconfmap.Validate(cfg))
+	assert.Equal(t, "default", cfg.Namespace)
+	assert.Equal(t, DocumentIDAll, cfg.DocumentID)
+	assert.Equal(t, traceidbridge.DefaultKeys, cfg.LegacyIDKeys, "the bridge's keys: one list")
+	assert.True(t, cfg.Summary)
+	assert.Equal(t, cfg, loadConfig(t, ""), "an empty section must equal the default")
+}
+
+func TestLoadConfig(t *testing.T) {
+	cfg := loadConfig(t, "custom")
+	require.NoError(t, xconfmap.Validate(cfg))
+	assert.Equal(t, "prod", cfg.Namespace)
+	assert.Equal(t, DocumentIDFiles, cfg.DocumentID)
+	assert.Equal(t, []string{"trace_id", "correlation_id"}, cfg.LegacyIDKeys)
+	assert.False(t, cfg.Summary)
+}
+
+func TestConfigErrors(t *testing.T) {
+	assert.ErrorContains(t, xconfmap.Validate(loadConfig(t, "bad_namespace")), `namespace: "Prod-EU" must be lowercase without '-'`)
+	assert.ErrorContains(t, xconfmap.Validate(loadConfig(t, "bad_document_id")), `document_id: "sometimes" is not one of all, files, none`)
+}
