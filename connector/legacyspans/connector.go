@@ -16,8 +16,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/strutil"
-	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 )
 
 // Attributes of synthesised spans, and the one that marks bridged logs.

@@ -305,7 +305,6 @@ func startExporter(t *testing.T, url string) interface {
 	return exp
 }
 
-
 func documentID(rec plog.LogRecord) string {
 	v, _ := rec.Attributes().Get(attrDocumentID)
 	return v.Str()

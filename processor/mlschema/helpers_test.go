@@ -21,7 +21,6 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
-
 // shape is where a record's fields sit when the collector receives it.
 type shape int
 
@@ -106,7 +105,9 @@ func (h *harness) counter(_ testing.TB, name string, attrs map[string]string) in
 	return testutil.Counter(h.tel, name, attrs)
 }
 
-func compareGolden(t *testing.T, name string, got plog.Logs) { testutil.CompareLogsGolden(t, name, got) }
+func compareGolden(t *testing.T, name string, got plog.Logs) {
+	testutil.CompareLogsGolden(t, name, got)
+}
 
 // field reads a record's field wherever it sits, as the processor does.
 func field(rec plog.LogRecord, path string) (pcommon.Value, bool) {

@@ -23,7 +23,6 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
 
-
 // harness runs one configuration of the processor into consumertest sinks, with telemetry.
 type harness struct {
 	tel     *componenttest.Telemetry
@@ -83,7 +82,9 @@ func (h *harness) counter(_ testing.TB, name string, attrs map[string]string) in
 	return testutil.Counter(h.tel, name, attrs)
 }
 
-func compareLogsGolden(t *testing.T, name string, got plog.Logs) { testutil.CompareLogsGolden(t, name, got) }
+func compareLogsGolden(t *testing.T, name string, got plog.Logs) {
+	testutil.CompareLogsGolden(t, name, got)
+}
 
 func compareTracesGolden(t *testing.T, name string, got ptrace.Traces) {
 	if *testutil.Update {
