@@ -149,7 +149,7 @@ func (c *legacySpans) selected(rec plog.LogRecord, service string) bool {
 		return true
 	}
 	if c.cfg.Bridged {
-		_, bridged := rec.Attributes().Get(attrLegacyTraceID)
+		_, bridged := schema.FieldsOf(rec).Get(attrLegacyTraceID) // after ecs_shape, in the body
 		return bridged
 	}
 	return false

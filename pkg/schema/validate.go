@@ -192,6 +192,10 @@ func number(val pcommon.Value, wantInt bool) (float64, string) {
 		if wantInt && (d != math.Trunc(d) || math.IsInf(d, 0)) {
 			return 0, fmt.Sprintf("expected int, got %v", d)
 		}
+		// A whole number outside int64 stays what it was: converting would clamp it.
+		if wantInt && (d < math.MinInt64 || d >= math.MaxInt64) {
+			return 0, fmt.Sprintf("%v is out of the int range", d)
+		}
 		if wantInt {
 			val.SetInt(int64(d))
 		}

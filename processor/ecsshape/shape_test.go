@@ -2,7 +2,6 @@ package ecsshape
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -173,10 +172,26 @@ func TestEveryWrongTypeIsIndexed(t *testing.T) {
 	}
 	require.Len(t, docs, len(cases), "every record indexed")
 	for i, c := range cases {
-		if err := findOriginal(docs[i], c.path, c.value); err != nil {
+		if err := testutil.FindOriginal(docs[i], c.path, c.value, nil, nil); err != nil {
 			t.Errorf("record %d (%s = %.60v): %v", i, c.path, c.value, err)
 		}
+		// What the ECS part of the document holds is the shaping's; the record's own value of
+		// such a field is kept aside, never silently replaced.
+		if reserved[c.path] && c.path != "message" && !inInvalid(docs[i], c.path) {
+			t.Errorf("record %d: its own %s = %.60v is not in %s", i, c.path, c.value, schema.FieldInvalid)
+		}
 	}
+}
+
+func inInvalid(doc map[string]any, path string) bool {
+	for _, v := range testutil.AllValues(doc, schema.FieldInvalid) {
+		for _, e := range v.([]any) {
+			if e.(map[string]any)["path"] == path {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func firstFailure(es *esstandin.Server) any {
@@ -184,104 +199,6 @@ func firstFailure(es *esstandin.Server) any {
 		return f[0].Source["error"]
 	}
 	return nil
-}
-
-// findOriginal finds value sent at path in a stored document.
-func findOriginal(doc map[string]any, path string, value any) error {
-	want, _ := json.Marshal(value)
-	invalid, _ := esstandin.Field(doc, schema.FieldInvalid)
-	list, _ := invalid.([]any)
-	for _, e := range list {
-		entry := e.(map[string]any)
-		if entry["path"] != path && !(path == "service" && (entry["path"] == "labels.service" || entry["path"] == "service.name")) {
-			continue
-		}
-		if entry["reason"] == reasonTooLong {
-			if fmt.Sprint(entry["original_length"]) == fmt.Sprint(len(fmt.Sprint(value))) {
-				return nil
-			}
-			continue
-		}
-		if sameJSON(fmt.Sprint(entry["value"]), string(want)) {
-			return nil
-		}
-	}
-	switch path {
-	case "@timestamp", "trace.id", "span.id", "log.level", "event.severity", "data_stream.type", "data_stream.dataset", "data_stream.namespace":
-		return fmt.Errorf("written by the exporter or the shaping, and the record's own value is not in %s", schema.FieldInvalid)
-	}
-	// The places a value may rightly be: its path; service → service.name or labels.service;
-	// message → the message; a value where the exporter also writes sub-fields → path.value
-	// (the exporter's own rename).
-	places := []string{path, path + ".value"}
-	switch path {
-	case "service":
-		places = append(places, "service.name", "labels.service")
-	case "message":
-		places = []string{"message"}
-	}
-	for _, place := range places {
-		for _, got := range allValues(doc, place) {
-			raw, _ := json.Marshal(got)
-			if sameJSON(string(raw), string(want)) || containsAll(got, value) {
-				return nil
-			}
-		}
-	}
-	if s, isStr := value.(string); isStr && s == "" && path == "message" {
-		return nil // an empty message is no message
-	}
-	if m, isMap := value.(map[string]any); isMap && len(m) == 0 {
-		return nil
-	}
-	got, _ := esstandin.Field(doc, path)
-	return fmt.Errorf("not in the document (at %s: %.80v; invalid: %.200v)", path, got, list)
-}
-
-// allValues is every value a document holds at a dotted path, through nested objects and
-// dotted keys alike (Elasticsearch indexes them all).
-func allValues(doc map[string]any, path string) []any {
-	var out []any
-	if v, ok := doc[path]; ok {
-		out = append(out, v)
-	}
-	for i := 0; i < len(path); i++ {
-		if path[i] != '.' {
-			continue
-		}
-		if sub, ok := doc[path[:i]].(map[string]any); ok {
-			out = append(out, allValues(sub, path[i+1:])...)
-		}
-	}
-	return out
-}
-
-// containsAll: every field of the map want is in got (an object merged with other fields).
-func containsAll(got, want any) bool {
-	wm, ok := want.(map[string]any)
-	gm, ok2 := got.(map[string]any)
-	if !ok || !ok2 {
-		return false
-	}
-	for k, v := range wm {
-		a, _ := json.Marshal(gm[k])
-		b, _ := json.Marshal(v)
-		if !sameJSON(string(a), string(b)) {
-			return false
-		}
-	}
-	return true
-}
-
-// sameJSON compares two JSON texts as values (numbers as numbers).
-func sameJSON(a, b string) bool {
-	var x, y any
-	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
-		return a == b
-	}
-	xa, _ := json.Marshal(x)
-	ya, _ := json.Marshal(y)
-	return string(xa) == string(ya)
 }
 
 // startExporter is contrib's elasticsearch exporter as the gateway configures it, without

@@ -109,10 +109,34 @@ func (p *processor) validate(v *view, et *schema.CompiledType, c *counts) bool {
 	}
 	c.invalid[et.Name]++
 	c.tagRecord(v, schema.TagInvalidSchema)
-	errs := v.set(schema.FieldSchemaErrors).SetEmptySlice()
-	errs.EnsureCapacity(len(violations))
+	// A record that already carries errors (a second pass, or its own) keeps them.
+	slot := v.set(schema.FieldSchemaErrors)
+	var errs pcommon.Slice
+	switch slot.Type() {
+	case pcommon.ValueTypeSlice:
+		errs = slot.Slice()
+	case pcommon.ValueTypeEmpty:
+		errs = slot.SetEmptySlice()
+	default:
+		prev := slot.AsString()
+		errs = slot.SetEmptySlice()
+		errs.AppendEmpty().SetStr(prev)
+	}
+	errs.EnsureCapacity(errs.Len() + len(violations))
 	for _, viol := range violations {
-		errs.AppendEmpty().SetStr(viol.String())
+		if msg := viol.String(); !holds(errs, msg) {
+			errs.AppendEmpty().SetStr(msg)
+		}
+	}
+	return false
+}
+
+// holds reports whether list has the string s (a second pass finds the same violations).
+func holds(list pcommon.Slice, s string) bool {
+	for _, v := range list.All() {
+		if v.Type() == pcommon.ValueTypeStr && v.Str() == s {
+			return true
+		}
 	}
 	return false
 }

@@ -363,3 +363,26 @@ func assertBool(t *testing.T, rec plog.LogRecord, path string, want bool) {
 		assert.Equal(t, want, v.Bool(), path)
 	}
 }
+
+// What a record says is not overwritten: its own ml.schema.errors stay (and a second pass —
+// sidecar, then gateway — adds no duplicates), and a whole number too big for an int field
+// stays the number it was instead of being clamped to the int range.
+func TestRecordsOwnValuesSurvive(t *testing.T) {
+	h := newHarness(t, createDefaultConfig())
+	ld, recs := newLogs("api")
+	appendRecord(t, recs, `{"event_type": "training_epoch_end", "epoch": 1e300, "ml.schema.errors": "my own"}`, jsonBody)
+	out := h.run(t, ld)
+	again := newHarness(t, createDefaultConfig()).run(t, out)
+	rec := again.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	errs := schemaErrors(rec)
+	require.NotEmpty(t, errs)
+	assert.Equal(t, "my own", errs[0])
+	seen := map[string]bool{}
+	for _, e := range errs {
+		assert.False(t, seen[e], "%q twice", e)
+		seen[e] = true
+	}
+	epoch, _ := field(rec, "epoch")
+	assert.Equal(t, pcommon.ValueTypeDouble, epoch.Type())
+	assert.Equal(t, 1e300, epoch.Double())
+}
