@@ -1,9 +1,14 @@
 package tests
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -149,6 +154,7 @@ func TestHostileCorpusKeptByElasticsearch(t *testing.T) {
 		}
 	}
 	assertKept(t, es, corpus, skip)
+	require.NoError(t, g.WaitHTTP(g.HealthURL, 5*time.Second), "the gateway is still healthy")
 }
 
 // mappingCorpus is a record per mapped field per value of the wrong type for it, the ECS-name
@@ -207,4 +213,54 @@ func TestEveryMappingConflictKeptByElasticsearch(t *testing.T) {
 	corpus := mappingCorpus()
 	sendCorpus(t, g.OTLPGRPC, corpus)
 	assertKept(t, es, corpus, nil)
+}
+
+// A cluster whose template the gateway's documents do not fit — here an older template that
+// maps the seed's `service` as a keyword, which every document's ECS service.name contradicts:
+// Elasticsearch refuses each document, the shipped template's failure store keeps it with its
+// error and original source, and the gateway counts it where a user can alert on it.
+func TestRefusedDocumentsKeptInTheFailureStore(t *testing.T) {
+	es, err := esstandin.Start("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = es.Close() })
+	raw, err := os.ReadFile(filepath.Join(collectortest.RepoRoot(t), "configs", "elasticsearch", "ml-logs-index-template.json"))
+	require.NoError(t, err)
+	var tmpl map[string]any
+	require.NoError(t, json.Unmarshal(raw, &tmpl))
+	props := tmpl["template"].(map[string]any)["mappings"].(map[string]any)["properties"].(map[string]any)
+	props["service"] = map[string]any{"type": "keyword"}
+	body, _ := json.Marshal(tmpl)
+	req, _ := http.NewRequest(http.MethodPut, es.URL()+"/_index_template/ml-logs", bytes.NewReader(body))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+
+	g := startFaultGateway(t, es, t.TempDir())
+	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
+	sendLog(t, g.OTLPGRPC, `{"level": "ERROR", "message": "job failed", "trace_id": "job-1"}`, "job-1")
+	collectortest.Eventually(t, 60*time.Second, func() error {
+		if n := len(es.Failures()); n < 2 {
+			return fmt.Errorf("%d documents in the failure store", n)
+		}
+		return nil
+	})
+	assert.Empty(t, es.Docs())
+	f := es.Failures()[0].Source
+	assert.Equal(t, "document_parsing_exception", f["error"].(map[string]any)["type"])
+	assert.Contains(t, f["document"].(map[string]any)["source"], `"service.name":"smoke-test"`, "the document as sent")
+	collectortest.Eventually(t, 30*time.Second, func() error {
+		resp, err := http.Get(g.TelemetryURL)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = resp.Body.Close() }()
+		text, _ := io.ReadAll(resp.Body)
+		for _, line := range strings.Split(string(text), "\n") {
+			if strings.HasPrefix(line, "otelcol_elasticsearch_docs_processed") && strings.Contains(line, `outcome="failure_store"`) && strings.HasSuffix(line, " 2") {
+				return nil
+			}
+		}
+		return fmt.Errorf("no otelcol_elasticsearch_docs_processed{outcome=\"failure_store\"} 2 in the gateway's telemetry")
+	})
 }

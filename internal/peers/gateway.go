@@ -6,6 +6,8 @@ type Gateway struct {
 	OTLPGRPC      string
 	PrometheusURL string
 	HealthURL     string
+	// TelemetryURL is the collector's own metrics (otelcol_*).
+	TelemetryURL string
 }
 
 // StartGateway starts bin with configs/gateway.yaml on free loopback ports; env sets the
@@ -21,5 +23,6 @@ func StartGateway(root, bin string, env map[string]string) (*Gateway, error) {
 		return nil, err
 	}
 	return &Gateway{Process: p, OTLPGRPC: vars["GATEWAY_OTLP_GRPC_ENDPOINT"],
-		PrometheusURL: "http://" + vars["GATEWAY_PROMETHEUS_ENDPOINT"] + "/metrics", HealthURL: "http://" + vars["GATEWAY_HEALTH_ENDPOINT"] + "/"}, nil
+		PrometheusURL: "http://" + vars["GATEWAY_PROMETHEUS_ENDPOINT"] + "/metrics", HealthURL: "http://" + vars["GATEWAY_HEALTH_ENDPOINT"] + "/",
+		TelemetryURL: "http://127.0.0.1:" + vars["GATEWAY_TELEMETRY_PORT"] + "/metrics"}, nil
 }
