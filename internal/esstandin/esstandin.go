@@ -1,4 +1,5 @@
-// Package esstandin is a strict stand-in for Elasticsearch's bulk API, for tests and the demo:
+// Package esstandin is a strict stand-in for Elasticsearch (README.md lists each rule it
+// models and each it does not), for tests and the demo:
 // no JVM distribution of Elasticsearch or OpenSearch can be obtained where this project is
 // built, so the real-Elasticsearch path is exercised against this server only. It answers as
 // Elasticsearch 8 does for what the elasticsearch exporter uses (the product check, _bulk
