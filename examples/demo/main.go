@@ -247,7 +247,8 @@ func report(job seedstack.Job, traceID string, spans []peers.JaegerSpan, es *ess
 	for _, l := range exemplarLines(g.PrometheusURL, traceID) {
 		fmt.Println("  " + l)
 	}
-	fmt.Printf("\nIn Kibana: trace.id:%s   In Jaeger: /trace/%s\n", traceID, traceID)
+	fmt.Printf("\nElasticsearch (stand-in, shipped template): %d documents indexed, %d refused by the mappings\n", len(es.Docs()), es.Refused())
+	fmt.Printf("In Kibana: trace.id:%s   In Jaeger: /trace/%s\n", traceID, traceID)
 }
 
 func exemplarLines(url, traceID string) []string {

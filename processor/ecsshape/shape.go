@@ -193,7 +193,8 @@ func (s *shaper) writeECS(rec plog.LogRecord, doc pcommon.Map, dataset, message 
 	if ts == 0 {
 		ts = pcommon.NewTimestampFromTime(time.Now())
 	}
-	st.stamp = ts.AsTime().UTC().AppendFormat(st.stamp[:0], time.RFC3339Nano)
+	// Nine fraction digits always, as the exporter writes them: the strings sort as the times do.
+	st.stamp = ts.AsTime().UTC().AppendFormat(st.stamp[:0], "2006-01-02T15:04:05.000000000Z07:00")
 	doc.PutStr("@timestamp", string(st.stamp))
 	if message != "" {
 		doc.PutStr("message", message)
