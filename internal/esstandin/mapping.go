@@ -340,10 +340,12 @@ func (p *docParser) member(m *fieldMapping, prefix, key string, val jsonValue, d
 		return &docError{"document_parsing_exception", "[1:2] field name cannot be an empty string"}
 	}
 	parts := strings.Split(key, ".")
-	for i, part := range parts[:len(parts)-1] {
-		if part == "" {
-			return &docError{"document_parsing_exception", fmt.Sprintf("[1:2] field name cannot contain only whitespace or be empty: ['%s']", key)}
+	for _, part := range parts {
+		if strings.TrimSpace(part) == "" {
+			return &docError{"document_parsing_exception", fmt.Sprintf("[1:2] field name cannot contain only whitespace: ['%s']", key)}
 		}
+	}
+	for i, part := range parts[:len(parts)-1] {
 		path := prefix + strings.Join(parts[:i+1], ".")
 		child := p.lookup(m, part)
 		if child == nil {

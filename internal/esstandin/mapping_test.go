@@ -130,6 +130,10 @@ func TestMappingRules(t *testing.T) {
 		// dynamic: false ignores unknown fields; strict refuses them.
 		{"dynamic false ignores unknown", `{"unknown":{"deep":[1,"x"]}}`, 201, ""},
 		{"dynamic strict refuses unknown", `{"st":{"y":1}}`, 400, "strict_dynamic_mapping_exception"},
+		// Field names: not empty, no empty or blank part between dots.
+		{"empty field name", `{"":1}`, 400, "document_parsing_exception"},
+		{"blank part of a dotted name", `{"a. .b":1}`, 400, "document_parsing_exception"},
+		{"trailing dot", `{"obj.":1}`, 400, "document_parsing_exception"},
 		{"null is no value", `{"n":null,"obj":null}`, 201, ""},
 	}
 	for _, c := range cases {

@@ -303,3 +303,41 @@ func (s *Server) TemplateNames() []string {
 	sort.Strings(names)
 	return names
 }
+
+// Validator parses documents against one index template's mappings and settings, as the
+// server does for a write into a fresh index or data stream matching it, without a server:
+// for fuzz targets and unit tests of what produces documents.
+type Validator struct {
+	idx *indexState
+}
+
+// NewValidator compiles templateJSON (a PUT _index_template body).
+func NewValidator(templateJSON []byte) (*Validator, error) {
+	s := &Server{}
+	if status, resp := s.putTemplate("t", templateJSON); status != 200 {
+		return nil, fmt.Errorf("template refused: %s", resp)
+	}
+	t := s.templates["t"]
+	if len(t.patterns) == 0 {
+		return nil, fmt.Errorf("template has no index patterns")
+	}
+	idx, derr, _ := s.resolve(strings.ReplaceAll(t.patterns[0], "*", "x"), false)
+	if derr != nil {
+		return nil, derr
+	}
+	return &Validator{idx: idx}, nil
+}
+
+// Check returns Elasticsearch's refusal of source, or nil when it would be indexed. Dynamic
+// mappings a document adds are not kept: every document is checked against the template as
+// it is.
+func (v *Validator) Check(source []byte) error {
+	src, err := parseSource(source)
+	if err != nil {
+		return &docError{"document_parsing_exception", "[1:1] failed to parse: " + err.Error()}
+	}
+	if err := (&docParser{idx: v.idx}).parse(src); err != nil {
+		return err
+	}
+	return nil
+}

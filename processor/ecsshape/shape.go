@@ -307,6 +307,10 @@ func (s *shaper) walk(m pcommon.Map, node *schema.ESNode, st *state, depth int) 
 		}
 		st.path = append(st.path, k...)
 		defer func() { st.path = st.path[:mark] }()
+		if !validFieldName(k) {
+			s.relocate(st, v, reasonFieldName)
+			return true
+		}
 		child, conflict := resolve(node, k)
 		if conflict {
 			s.relocate(st, v, reasonType)
@@ -330,6 +334,21 @@ func (s *shaper) walk(m pcommon.Map, node *schema.ESNode, st *state, depth int) 
 		}
 		return false
 	})
+}
+
+// validFieldName: Elasticsearch refuses an empty field name, and one with an empty or blank
+// part between dots.
+func validFieldName(k string) bool {
+	for {
+		part, rest, more := strings.Cut(k, ".")
+		if strings.TrimSpace(part) == "" {
+			return false
+		}
+		if !more {
+			return true
+		}
+		k = rest
+	}
 }
 
 // resolve finds the node of a (possibly dotted) key below node; conflict is a key that

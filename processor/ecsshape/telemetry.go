@@ -17,10 +17,11 @@ const (
 	reasonDuplicate = "duplicate" // the body and the attributes both have it, differently
 	reasonTooLong   = "too_long"  // a keyword value over ignore_above, cut
 	reasonUnparsed  = "unparsed_timestamp"
-	reasonCount     = 5
+	reasonFieldName = "field_name" // a name Elasticsearch refuses (empty, a blank part)
+	reasonCount     = 6
 )
 
-var reasons = [reasonCount]string{reasonType, reasonReserved, reasonDuplicate, reasonTooLong, reasonUnparsed}
+var reasons = [reasonCount]string{reasonType, reasonReserved, reasonDuplicate, reasonTooLong, reasonUnparsed, reasonFieldName}
 
 // counts is one batch's outcomes, recorded once per batch.
 type counts struct {
