@@ -24,6 +24,7 @@ import (
 	filelogreceiver "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/filelogreceiver"
 	legacyspans "github.com/otelcol-mlops/otelcol-mlops/connector/legacyspans"
 	mlmetrics "github.com/otelcol-mlops/otelcol-mlops/connector/mlmetrics"
+	groupedlbexporter "github.com/otelcol-mlops/otelcol-mlops/exporter/groupedlbexporter"
 	ecsshape "github.com/otelcol-mlops/otelcol-mlops/processor/ecsshape"
 	mlschema "github.com/otelcol-mlops/otelcol-mlops/processor/mlschema"
 	traceidbridge "github.com/otelcol-mlops/otelcol-mlops/processor/traceidbridge"
@@ -98,6 +99,7 @@ func components() (otelcol.Factories, error) {
 		loadbalancingexporter.NewFactory(),
 		prometheusexporter.NewFactory(),
 		fileexporter.NewFactory(),
+		groupedlbexporter.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -110,6 +112,7 @@ func components() (otelcol.Factories, error) {
 		loadbalancingexporter.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/loadbalancingexporter v0.152.0",
 		prometheusexporter.NewFactory().Type():    "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusexporter v0.152.0",
 		fileexporter.NewFactory().Type():          "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/fileexporter v0.152.0",
+		groupedlbexporter.NewFactory().Type():     "github.com/otelcol-mlops/otelcol-mlops v0.0.0",
 	})
 
 	factories.Processors, err = otelcol.MakeFactoryMap[processor.Factory](
