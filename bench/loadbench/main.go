@@ -50,19 +50,20 @@ func main() {
 	configs := flag.String("configs", "noop,sidecar,gateway,ottl", "bench/configs to compare over OTLP (\"\": none)")
 	filelogLines := flag.Int("filelog-lines", 200000, "lines for the filelog comparison (0: skip)")
 	senders := flag.Int("senders", 4, "concurrent OTLP clients")
-	gateway := flag.Bool("gateway", true, "compare configs/gateway.yaml, unmodified, with its Elasticsearch floor")
+	gateway := flag.Bool("gateway", true, "compare configs/gateway.yaml, unmodified, with its Elasticsearch floors")
+	sidecarLines := flag.Int("sidecar-lines", 150000, "container-log lines configs/sidecar.yaml, unmodified, and its filelog floor tail (0: skip)")
 	flag.Parse()
 	var cfgs []string
 	if *configs != "" {
 		cfgs = strings.Split(*configs, ",")
 	}
-	if err := run(*duration, *rounds, cfgs, *filelogLines, *senders, *gateway); err != nil {
+	if err := run(*duration, *rounds, cfgs, *filelogLines, *senders, *gateway, *sidecarLines); err != nil {
 		fmt.Fprintln(os.Stderr, "loadbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(duration time.Duration, rounds int, configs []string, filelogLines, senders int, gateway bool) error {
+func run(duration time.Duration, rounds int, configs []string, filelogLines, senders int, gateway bool, sidecarLines int) error {
 	root, err := peers.RepoRoot()
 	if err != nil {
 		return err
@@ -103,6 +104,11 @@ func run(duration time.Duration, rounds int, configs []string, filelogLines, sen
 	ratio("sidecar", "noop")
 	ratio("gateway", "noop")
 	ratio("sidecar", "ottl")
+	if sidecarLines > 0 {
+		if err := runSidecar(root, bin, s, sidecarLines, rounds); err != nil {
+			return err
+		}
+	}
 	if gateway {
 		if err := runGateway(root, bin, s, duration, rounds, senders); err != nil {
 			return err

@@ -174,7 +174,6 @@ func (e *groupedExporter) newBackend(ctx context.Context, endpoint string) (*bac
 	set := e.set
 	set.ID = component.NewIDWithName(e.otlp.Type(), e.set.ID.String())
 	set.Logger = e.set.Logger.With(zap.String("endpoint", endpoint))
-	set.TelemetrySettings.Logger = set.Logger
 	set.MeterProvider = metricnoop.NewMeterProvider()
 	set.TracerProvider = tracenoop.NewTracerProvider()
 	exp, err := e.otlp.CreateLogs(ctx, set, &cfg)

@@ -7,6 +7,7 @@ import (
 
 	"go.opentelemetry.io/collector/config/configopaque"
 
+	"github.com/otelcol-mlops/otelcol-mlops/internal/redact"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 )
 
@@ -97,6 +98,10 @@ type GuardConfig struct {
 	MaxDepth int `mapstructure:"max_depth"`
 	// MaxStringLength caps string values (bytes, cut at a UTF-8 boundary).
 	MaxStringLength int `mapstructure:"max_string_length"`
+	// Redact masks secrets in every string value of the record (attributes, body fields, a
+	// text body) with ****: each rule a regular expression, run only on values holding one
+	// of its hint words (internal/redact).
+	Redact []redact.RuleConfig `mapstructure:"redact"`
 }
 
 // SamplingConfig governs adaptive sampling.
@@ -147,6 +152,11 @@ func (cfg *Config) Validate() error {
 	contract := cfg.schema()
 	if err := contract.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("schema: %w", err))
+	}
+	for i, rule := range cfg.Guard.Redact {
+		if err := rule.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("guard.redact[%d].%w", i, err))
+		}
 	}
 	if cfg.Schema.Action != ActionTag && cfg.Schema.Action != ActionDrop {
 		errs = append(errs, fmt.Errorf("schema.action: %q is not %s or %s", cfg.Schema.Action, ActionTag, ActionDrop))

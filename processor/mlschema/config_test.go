@@ -58,6 +58,8 @@ func TestConfigErrors(t *testing.T) {
 		"min/max apply to int, float and float_array fields, not string",
 		"normalize.default_timezone",
 		"sampling.fraction: must be within (0, 1]",
+		"guard.redact[0].pattern: error parsing regexp",
+		"guard.redact[1].hints: an empty hint",
 	} {
 		assert.Contains(t, err.Error(), want)
 	}

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/strutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
@@ -148,4 +149,51 @@ func (p *processor) guard(v *view, c *counts) {
 	if changed {
 		c.tagRecord(v, schema.TagTruncated)
 	}
+}
+
+// AttrRedacted counts the secrets masked in a record, as contrib's redaction processor names it.
+const AttrRedacted = "redaction.masked.count"
+
+// redactRecord masks secrets in every string of the record: attributes, a map body's fields,
+// a text body.
+func (p *processor) redactRecord(rec plog.LogRecord, v *view, c *counts) {
+	n := p.redactMap(v.Attrs)
+	switch body := rec.Body(); body.Type() {
+	case pcommon.ValueTypeMap:
+		n += p.redactMap(body.Map())
+	case pcommon.ValueTypeStr:
+		n += p.redactValue(body)
+	}
+	if n > 0 {
+		v.set(AttrRedacted).SetInt(int64(n))
+		c.redacted += int64(n)
+	}
+}
+
+func (p *processor) redactMap(m pcommon.Map) int {
+	n := 0
+	for _, val := range m.All() {
+		n += p.redactValue(val)
+	}
+	return n
+}
+
+func (p *processor) redactValue(val pcommon.Value) int {
+	switch val.Type() {
+	case pcommon.ValueTypeStr:
+		out, n := p.redactor.String(val.Str())
+		if n > 0 {
+			val.SetStr(out)
+		}
+		return n
+	case pcommon.ValueTypeMap:
+		return p.redactMap(val.Map())
+	case pcommon.ValueTypeSlice:
+		n := 0
+		for _, el := range val.Slice().All() {
+			n += p.redactValue(el)
+		}
+		return n
+	}
+	return 0
 }

@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	otelprocessor "go.opentelemetry.io/collector/processor"
 
+	"github.com/otelcol-mlops/otelcol-mlops/internal/redact"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 )
 
@@ -18,6 +19,7 @@ type processor struct {
 	detector      *detector
 	hasher        *hasher
 	samplingBound uint64
+	redactor      *redact.Redactor // nil without rules
 	telemetry     *telemetry
 }
 
@@ -37,6 +39,11 @@ func newProcessor(set otelprocessor.Settings, cfg *Config) (*processor, error) {
 		detector:      newDetector(cfg.Anomaly),
 		hasher:        newHasher(string(cfg.Guard.HashKey)),
 		samplingBound: boundFor(cfg.Sampling.Fraction),
+	}
+	if len(cfg.Guard.Redact) > 0 {
+		if p.redactor, err = redact.New(cfg.Guard.Redact); err != nil {
+			return nil, err
+		}
 	}
 	if p.telemetry, err = newTelemetry(set.TelemetrySettings, p.detector); err != nil {
 		return nil, err
@@ -91,6 +98,9 @@ func (p *processor) processRecord(rec plog.LogRecord, resource pcommon.Map, c *c
 	}
 
 	p.guard(&v, c)
+	if p.redactor != nil {
+		p.redactRecord(rec, &v, c)
+	}
 
 	if p.cfg.Sampling.Enabled && !p.sample(rec, &v) {
 		c.dropped["sampled_out"]++

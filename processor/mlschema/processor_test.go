@@ -386,3 +386,35 @@ func TestRecordsOwnValuesSurvive(t *testing.T) {
 	assert.Equal(t, pcommon.ValueTypeDouble, epoch.Type())
 	assert.Equal(t, 1e300, epoch.Double())
 }
+
+// guard.redact masks secrets wherever a record holds strings — attributes, a map body's
+// nested fields, a text body — counts them on the record and in telemetry, and leaves
+// records without secrets untouched.
+func TestRedaction(t *testing.T) {
+	h := newHarness(t, loadConfig(t, "redact"))
+	ld, recs := newLogs("api")
+	withSecrets := appendRecord(t, recs, `{"message": "calling", "headers": {"authorization": "Bearer eyJhbGciOi.J9.abc=="}, "cfg": ["api_key=sk_live_1234567890"]}`, jsonBody)
+	withSecrets.Attributes().PutStr("note", "token: abcdefgh12345678")
+	text := recs.AppendEmpty()
+	text.Body().SetStr("2024-05-14 10:03:22,501 ERROR upload failed, SECRET='hunter2hunter2' rejected")
+	clean := appendRecord(t, recs, `{"message": "Starting processing for model: resnet50"}`, jsonBody)
+	_ = clean
+	out := h.run(t, ld).ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+
+	rec := out.At(0)
+	auth, _ := field(rec, "headers.authorization")
+	assert.Equal(t, "****", auth.Str())
+	cfg, _ := field(rec, "cfg")
+	assert.Equal(t, "****", cfg.Slice().At(0).Str())
+	note, _ := rec.Attributes().Get("note")
+	assert.Equal(t, "****", note.Str())
+	count, _ := field(rec, AttrRedacted)
+	assert.Equal(t, int64(3), count.Int())
+
+	assert.Equal(t, "2024-05-14 10:03:22,501 ERROR upload failed, ****' rejected", out.At(1).Body().Str())
+	_, redacted := field(out.At(2), AttrRedacted)
+	assert.False(t, redacted)
+	msg, _ := field(out.At(2), "message")
+	assert.Equal(t, "Starting processing for model: resnet50", msg.Str())
+	assert.Equal(t, int64(4), h.counter(t, "otelcol_processor_ml_schema_redacted", nil))
+}

@@ -17,6 +17,7 @@ type counts struct {
 	tags      map[string]int64
 	dropped   map[string]int64 // by reason
 	anomalies map[string]int64 // by signal
+	redacted  int64
 }
 
 func newCounts() counts {
@@ -36,6 +37,7 @@ func (c *counts) tagRecord(v *view, tag string) {
 
 type telemetry struct {
 	validated, invalid, tagged, dropped, anomalies metric.Int64Counter
+	redacted                                       metric.Int64Counter
 	series                                         metric.Int64ObservableGauge
 }
 
@@ -56,6 +58,7 @@ func newTelemetry(set component.TelemetrySettings, d *detector) (*telemetry, err
 		{&t.tagged, "otelcol_processor_ml_schema_tagged", "Tags added to records, by tag."},
 		{&t.dropped, "otelcol_processor_ml_schema_dropped", "Records dropped, by reason (invalid_schema with action drop, sampled_out)."},
 		{&t.anomalies, "otelcol_processor_ml_schema_anomalies", "Records flagged anomalous, by signal (latency, confidence)."},
+		{&t.redacted, "otelcol_processor_ml_schema_redacted", "Secrets masked by guard.redact rules (values, not records)."},
 	} {
 		if err := counter(c.dst, c.name, c.desc); err != nil {
 			return nil, err
@@ -83,4 +86,7 @@ func (t *telemetry) record(ctx context.Context, c *counts) {
 	add(t.tagged, "tag", c.tags)
 	add(t.dropped, "reason", c.dropped)
 	add(t.anomalies, "signal", c.anomalies)
+	if c.redacted > 0 {
+		t.redacted.Add(ctx, c.redacted)
+	}
 }

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+)
+
+// containerLine is line k of a CRI container log of the seed's workloads: jobs of 12 lines
+// sharing an X-Trace-ID (4 inference records, 4 asctime API JSON lines, 4 worker text
+// lines), 64 jobs interleaved, as a node's pods write them.
+func containerLine(k int, jobIDs []string) string {
+	job := k % len(jobIDs)
+	step := (k / len(jobIDs)) % 12
+	if step == 0 && k >= len(jobIDs) {
+		jobIDs[job] = uuid.NewString() // the job is done; its slot starts the next one
+	}
+	id := jobIDs[job]
+	ts := time.Date(2026, 2, 27, 14, 32, 15, 0, time.UTC).Add(time.Duration(k) * time.Millisecond).Format("2006-01-02T15:04:05.000000000Z")
+	var msg string
+	switch step % 3 {
+	case 0:
+		msg = fmt.Sprintf(`{"timestamp": "2026-02-27T14:32:15.847Z", "request_id": "req-%d", "service": "recommendation-model-prod", "environment": "production", "log_level": "INFO", "event_type": "inference_complete", "trace_id": %q, "model_metadata": {"model_name": "collaborative_filtering_v3", "model_version": "3.2.1", "serving_variant": "prod"}, "request_context": {"user_id": "user_5f2c9e1a", "batch_size": 32}, "input_features": {"feature_count": 128, "cache_hit": true}, "inference_metrics": {"latency_ms": %d, "gpu_memory_mb": 324}, "output": {"confidence_scores": [0.94, 0.87, 0.76], "items_above_threshold": 3}}`, k, id, 60+k%80)
+	case 1:
+		msg = fmt.Sprintf(`{"timestamp": "2024-05-14 10:03:21,522", "level": "INFO", "message": "Publishing job for model 'resnet50' to Pub/Sub topic 'training-jobs'.", "trace_id": %q}`, id)
+	default:
+		msg = fmt.Sprintf(`2024-05-14 10:03:22,501 INFO [gpu-worker-7] X-Trace-ID=%s Starting processing for model: resnet50 step %d`, id, step)
+	}
+	return ts + " stdout F " + msg
+}
+
+func writeContainerLog(path string, lines int) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	jobIDs := make([]string, 64)
+	for i := range jobIDs {
+		jobIDs[i] = uuid.NewString()
+	}
+	for k := range lines {
+		_, _ = w.WriteString(containerLine(k, jobIDs))
+		_ = w.WriteByte('\n')
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// runSidecar alternates configs/sidecar.yaml, unmodified (only its environment set: the log
+// file, the sink as its one gateway, a fresh state directory), with the filelog floor, each
+// tailing the same container log from the beginning until the sink has every line.
+func runSidecar(root, bin string, s *sink, lines, rounds int) error {
+	dir, err := os.MkdirTemp("", "loadbench-sidecar-")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.RemoveAll(dir) }()
+	file := filepath.Join(dir, "ml-worker_default_worker-0123.log")
+	if err := writeContainerLog(file, lines); err != nil {
+		return err
+	}
+	fmt.Printf("\nsidecar path (%d CRI container-log lines: inference JSON, asctime API JSON, worker text; jobs of 12 lines, 64 interleaved):\n", lines)
+	names := []string{"sidecar-floor", "sidecar-shipped"}
+	all := map[string][]result{}
+	for round := 1; round <= rounds; round++ {
+		for _, name := range names {
+			r, err := runSidecarConfig(root, bin, name, s, file, lines)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			fmt.Printf("  round %d %-16s %9.0f lines/s  %6.2f CPU-s/M  %6.0f MB peak RSS\n", round, name, r.perSecond(), r.cpuPerMillion(), r.peakRSSMB)
+			all[name] = append(all[name], r)
+		}
+	}
+	fmt.Printf("\n| sidecar config | lines/s | CPU s per 1M lines | peak RSS MB |\n|---|---|---|---|\n")
+	med := map[string]result{}
+	for _, name := range names {
+		med[name] = median(all[name])
+		fmt.Printf("| %s | %.0f | %.2f | %.0f |\n", name, med[name].perSecond(), med[name].cpuPerMillion(), med[name].peakRSSMB)
+	}
+	fmt.Printf("ratio sidecar-shipped/sidecar-floor: CPU per line %.2f, peak RSS %.2f\n",
+		med["sidecar-shipped"].cpuPerMillion()/med["sidecar-floor"].cpuPerMillion(), med["sidecar-shipped"].peakRSSMB/med["sidecar-floor"].peakRSSMB)
+	return nil
+}
+
+func runSidecarConfig(root, bin, name string, s *sink, file string, lines int) (result, error) {
+	state, err := os.MkdirTemp("", "loadbench-"+name)
+	if err != nil {
+		return result{}, err
+	}
+	defer func() { _ = os.RemoveAll(state) }()
+	s.reset()
+	start := time.Now()
+	var p *peers.Process
+	if name == "sidecar-floor" {
+		p, err = peers.StartProcess(root, []string{"BENCH_LOG_FILE=" + file, "BENCH_SINK=" + s.addr}, bin,
+			"--config", filepath.Join(root, "bench", "configs", name+".yaml"))
+	} else {
+		var sc *peers.Sidecar
+		sc, err = peers.StartSidecar(root, bin, map[string]string{
+			"SIDECAR_LOG_PATHS": "[" + file + "]", "GATEWAY_ENDPOINTS": "[" + s.addr + "]", "GATEWAY_INSECURE": "true",
+			"OTELCOL_MLOPS_DATA_DIR": state,
+		})
+		if sc != nil {
+			p = sc.Process
+		}
+	}
+	if err != nil {
+		return result{}, err
+	}
+	defer p.Kill()
+	deadline := time.Now().Add(5 * time.Minute)
+	for s.logRecords.Load() < int64(lines) && time.Now().Before(deadline) && !p.Exited() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	r := result{config: name, records: s.logRecords.Load(), seconds: time.Since(start).Seconds(), cpuSeconds: procCPU(p.Pid()), peakRSSMB: procPeakRSSMB(p.Pid())}
+	_ = p.Stop(10 * time.Second)
+	if r.records < int64(lines) {
+		return r, fmt.Errorf("only %d of %d lines arrived\n%s", r.records, lines, p.Output())
+	}
+	return r, nil
+}
