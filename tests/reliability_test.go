@@ -409,14 +409,22 @@ func TestSidecarSIGKILLWhileGatewayDown(t *testing.T) {
 	})
 }
 
-func sidecarSIGKILLWhileGatewayDown(t *testing.T, env map[string]string) {
-	es := startStandin(t)
+// sidecarSetup is what a sidecar test needs with the gateway not yet up: its future address,
+// a directory with one log file to tail (open for appending), and a state directory.
+func sidecarSetup(t *testing.T) (gatewayAddr, logDir, stateDir string, logFile *os.File) {
+	t.Helper()
 	gatewayAddr, err := peers.FreeAddr()
 	require.NoError(t, err)
-	logDir, stateDir := t.TempDir(), t.TempDir()
-	logFile, err := os.Create(filepath.Join(logDir, "worker.log"))
+	logDir, stateDir = t.TempDir(), t.TempDir()
+	logFile, err = os.Create(filepath.Join(logDir, "worker.log"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = logFile.Close() })
+	return gatewayAddr, logDir, stateDir, logFile
+}
+
+func sidecarSIGKILLWhileGatewayDown(t *testing.T, env map[string]string) {
+	es := startStandin(t)
+	gatewayAddr, logDir, stateDir, logFile := sidecarSetup(t)
 	startSidecar := func() *peers.Sidecar { return startTestSidecar(t, logDir, stateDir, []string{gatewayAddr}, env) }
 
 	const n = 3000
@@ -656,12 +664,7 @@ func firstKey(m map[string]string) string {
 // its offset past it; docs/deployment.md.)
 func TestSidecarSIGTERMWhileGatewayDown(t *testing.T) {
 	es := startStandin(t)
-	gatewayAddr, err := peers.FreeAddr()
-	require.NoError(t, err)
-	logDir, stateDir := t.TempDir(), t.TempDir()
-	logFile, err := os.Create(filepath.Join(logDir, "worker.log"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = logFile.Close() })
+	gatewayAddr, logDir, stateDir, logFile := sidecarSetup(t)
 	const n = 1000
 	for i := range n {
 		_, err := fmt.Fprintf(logFile, `{"timestamp": "2026-11-21T10:00:00Z", "level": "INFO", "seq": %d, "trace_id": "job-%d", "message": "line %d"}`+"\n", i, i%37, i)

@@ -176,25 +176,14 @@ func runGatewayConfig(root, bin, name string, s *sink, es *esSink, pubsubAddr st
 	defer p.Kill()
 	es.docs.Store(0)
 	cpu0 := procCPU(p.Pid())
-	var accepted atomic.Int64
-	ctx, cancel := context.WithTimeout(context.Background(), duration)
-	defer cancel()
 	start := time.Now()
-	var wg sync.WaitGroup
-	for i := range senders {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			send(ctx, in, i, &accepted)
-		}()
-	}
-	wg.Wait()
+	accepted, _ := load(in, duration, senders)
 	deadline := time.Now().Add(2 * time.Minute)
-	for es.docs.Load() < accepted.Load() && time.Now().Before(deadline) {
+	for es.docs.Load() < accepted && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	elapsed := time.Since(start)
-	r := result{config: name, records: accepted.Load(), seconds: elapsed.Seconds(), cpuSeconds: procCPU(p.Pid()) - cpu0,
+	r := result{config: name, records: accepted, seconds: elapsed.Seconds(), cpuSeconds: procCPU(p.Pid()) - cpu0,
 		peakRSSMB: procPeakRSSMB(p.Pid()), sinkedRecords: es.docs.Load()}
 	_ = p.Stop(10 * time.Second)
 	if r.sinkedRecords < r.records {

@@ -163,25 +163,35 @@ func runOTLP(root, bin, cfg string, s *sink, duration time.Duration, senders int
 	}
 	s.reset()
 	cpu0 := procCPU(p.Pid())
+	accepted, elapsed := load(in, duration, senders)
+	s.waitQuiet(2 * time.Second)
+	r := result{config: cfg, records: accepted, seconds: elapsed.Seconds(), cpuSeconds: procCPU(p.Pid()) - cpu0,
+		peakRSSMB: procPeakRSSMB(p.Pid()), p99LatencyMS: s.p99(), sinkedRecords: s.logRecords.Load()}
+	_ = p.Stop(10 * time.Second)
+	return r, nil
+}
+
+// load runs senders concurrent OTLP clients against addr for duration and returns how many
+// log records were accepted, and how long that took.
+func load(addr string, duration time.Duration, senders int) (int64, time.Duration) {
 	var accepted atomic.Int64
 	ctx, cancel := context.WithTimeout(context.Background(), duration)
 	defer cancel()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i := range senders {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			send(ctx, in, i, &accepted)
-		}()
+		wg.Go(func() { send(ctx, addr, i, &accepted) })
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	s.waitQuiet(2 * time.Second)
-	r := result{config: cfg, records: accepted.Load(), seconds: elapsed.Seconds(), cpuSeconds: procCPU(p.Pid()) - cpu0,
-		peakRSSMB: procPeakRSSMB(p.Pid()), p99LatencyMS: s.p99(), sinkedRecords: s.logRecords.Load()}
-	_ = p.Stop(10 * time.Second)
-	return r, nil
+	return accepted.Load(), time.Since(start)
+}
+
+// waitForSink waits until the sink has lines log records, or p exits, or minutes pass.
+func waitForSink(s *sink, lines int, p *peers.Process) {
+	deadline := time.Now().Add(5 * time.Minute)
+	for s.logRecords.Load() < int64(lines) && time.Now().Before(deadline) && !p.Exited() {
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // send exports pre-built batches until ctx ends; every tenth export is a batch of spans.
@@ -252,10 +262,7 @@ func runFilelog(root, bin, cfg string, s *sink, lines int) (result, error) {
 		return result{}, err
 	}
 	defer p.Kill()
-	deadline := time.Now().Add(5 * time.Minute)
-	for s.logRecords.Load() < int64(lines) && time.Now().Before(deadline) && !p.Exited() {
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitForSink(s, lines, p)
 	elapsed := time.Since(start)
 	r := result{config: cfg, records: s.logRecords.Load(), seconds: elapsed.Seconds(), cpuSeconds: procCPU(p.Pid()), peakRSSMB: procPeakRSSMB(p.Pid())}
 	_ = p.Stop(10 * time.Second)

@@ -125,10 +125,7 @@ func runSidecarConfig(root, bin, name string, s *sink, file string, lines int) (
 		return result{}, err
 	}
 	defer p.Kill()
-	deadline := time.Now().Add(5 * time.Minute)
-	for s.logRecords.Load() < int64(lines) && time.Now().Before(deadline) && !p.Exited() {
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitForSink(s, lines, p)
 	r := result{config: name, records: s.logRecords.Load(), seconds: time.Since(start).Seconds(), cpuSeconds: procCPU(p.Pid()), peakRSSMB: procPeakRSSMB(p.Pid())}
 	_ = p.Stop(10 * time.Second)
 	if r.records < int64(lines) {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap/xconfmap"
 	"go.opentelemetry.io/collector/connector/connectortest"
@@ -26,10 +25,7 @@ const jobUUID = "4bf92f35-77b3-4da6-a3ce-929d0e0e4736"
 var t0 = time.Date(2024, 5, 14, 10, 3, 21, 0, time.UTC)
 
 func loadConfig(t *testing.T, name string) *Config {
-	t.Helper()
-	cfg := createDefaultConfig()
-	testutil.LoadConfig(t, component.NewIDWithName(Type, name), cfg)
-	return cfg
+	return testutil.ComponentConfig[*Config](t, NewFactory(), name)
 }
 
 func TestConfig(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap/xconfmap"
 	"go.opentelemetry.io/collector/connector/connectortest"
@@ -25,10 +24,7 @@ import (
 )
 
 func loadConfig(t *testing.T, name string) *Config {
-	t.Helper()
-	cfg := createDefaultConfig()
-	testutil.LoadConfig(t, component.NewIDWithName(Type, name), cfg)
-	return cfg
+	return testutil.ComponentConfig[*Config](t, NewFactory(), name)
 }
 
 func TestConfig(t *testing.T) {

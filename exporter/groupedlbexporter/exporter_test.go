@@ -297,11 +297,7 @@ func TestDNSResolverFollowsTheService(t *testing.T) {
 }
 
 func TestConfig(t *testing.T) {
-	load := func(name string) *Config {
-		cfg := createDefaultConfig()
-		testutil.LoadConfig(t, component.NewIDWithName(Type, name), cfg)
-		return cfg
-	}
+	load := func(name string) *Config { return testutil.ComponentConfig[*Config](t, NewFactory(), name) }
 	require.NoError(t, componenttest.CheckConfigStruct(createDefaultConfig()))
 	static := load("static")
 	require.NoError(t, xconfmap.Validate(static))

@@ -12,6 +12,15 @@ var sidecarRules = []RuleConfig{
 	{Pattern: `(?i)(api[_-]?key|token|secret)["']?\s*[:=]\s*["']?[a-z0-9._~+/-]{8,}`, Hints: []string{"api", "token", "secret"}},
 }
 
+// bareRules are the sidecar's rules without hints, as plain regular expressions.
+func bareRules() []*regexp.Regexp {
+	var plain []*regexp.Regexp
+	for _, rc := range sidecarRules {
+		plain = append(plain, regexp.MustCompile(rc.Pattern))
+	}
+	return plain
+}
+
 func TestMasksWhatTheRulesMatch(t *testing.T) {
 	r, err := New(sidecarRules)
 	if err != nil {
@@ -37,10 +46,7 @@ func TestMasksWhatTheRulesMatch(t *testing.T) {
 // values the rules cannot match.
 func TestHintsChangeNothingButCost(t *testing.T) {
 	withHints, _ := New(sidecarRules)
-	var plain []*regexp.Regexp
-	for _, rc := range sidecarRules {
-		plain = append(plain, regexp.MustCompile(rc.Pattern))
-	}
+	plain := bareRules()
 	inputs := []string{"", "bearer", "BEARER x", "Bearer abc", "ApiKey: 12345678", "api-key=abcdefghij", "x-TOKEN := 'zzzzzzzzzz'",
 		"secret:" + strings.Repeat("a", 20), "nothing to see", "tok en=12345678", "SeCrEt = \"aaaaaaaaaaaaaaaa\""}
 	for _, in := range inputs {
@@ -70,10 +76,7 @@ func FuzzHintsChangeNothing(f *testing.F) {
 	f.Add("Authorization: Bearer abc.def")
 	f.Add("api_key=1234567890")
 	withHints, _ := New(sidecarRules)
-	var plain []*regexp.Regexp
-	for _, rc := range sidecarRules {
-		plain = append(plain, regexp.MustCompile(rc.Pattern))
-	}
+	plain := bareRules()
 	f.Fuzz(func(t *testing.T, in string) {
 		want := in
 		for _, re := range plain {
@@ -87,10 +90,7 @@ func FuzzHintsChangeNothing(f *testing.F) {
 
 func BenchmarkRedact(b *testing.B) {
 	r, _ := New(sidecarRules)
-	var plain []*regexp.Regexp
-	for _, rc := range sidecarRules {
-		plain = append(plain, regexp.MustCompile(rc.Pattern))
-	}
+	plain := bareRules()
 	value := `2024-05-14 10:03:22,501 INFO [gpu-worker-7] X-Trace-ID=4bf92f35-77b3-4da6-a3ce-929d0e0e4736 Starting processing for model: resnet50`
 	b.Run("hints", func(b *testing.B) {
 		b.ReportAllocs()

@@ -107,3 +107,12 @@ func NewTransformLogs(t testing.TB, cfg map[string]any, next consumer.Logs) cons
 	}
 	return StartLogsProcessor(t, f, c, next)
 }
+
+// ComponentConfig is f's default configuration with the section <type>/<name> of
+// testdata/config.yaml (the bare type for "") unmarshalled over it.
+func ComponentConfig[C component.Config](t testing.TB, f component.Factory, name string) C {
+	t.Helper()
+	cfg := f.CreateDefaultConfig()
+	LoadConfig(t, component.NewIDWithName(f.Type(), name), cfg)
+	return cfg.(C)
+}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap/xconfmap"
 
@@ -13,10 +12,7 @@ import (
 )
 
 func loadConfig(t *testing.T, name string) *Config {
-	t.Helper()
-	cfg := createDefaultConfig()
-	testutil.LoadConfig(t, component.NewIDWithName(Type, name), cfg)
-	return cfg
+	return testutil.ComponentConfig[*Config](t, NewFactory(), name)
 }
 
 func TestDefaultsAndMinimalConfig(t *testing.T) {
