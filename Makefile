@@ -105,4 +105,4 @@ es-setup:
 	@echo
 
 clean:
-	rm -rf bin .gen data bench.out
+	rm -rf bin .gen data bench.out loadbench otelcol-mlops demo
