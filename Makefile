@@ -15,7 +15,7 @@ FUZZ_TIME     ?= 30s
 # go.sum is committed, so builds still verify every module.
 export GONOSUMDB := go.opentelemetry.io,github.com/open-telemetry
 
-.PHONY: all build run demo test bench lint fmt generate check-generated clean tools fuzz jaeger es-template es-setup
+.PHONY: all build run demo test test-unit bench lint fmt generate check-generated clean tools fuzz jaeger es-template es-setup
 
 all: build
 
@@ -40,6 +40,11 @@ bin/jaeger: tools/jaeger/go.mod
 # Jaeger, and run pstest and the Elasticsearch stand-in in process).
 test: jaeger
 	$(GO) test -race -count=1 -timeout 30m ./...
+
+# The fast inner loop: every package's own tests, without the binary, Jaeger or the
+# end-to-end and reliability tests of tests/ (make test runs those too).
+test-unit:
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/tests$$')
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./... | tee bench.out
