@@ -28,7 +28,8 @@ const (
 	contribVersion      = "v0.152.0"
 )
 
-// The distribution is only known to build and run with this exact set (ENVIRONMENT.md); Go
+// The distribution is only known to build and run with this exact set (the module proxy it is
+// built with serves no consistent newer one: README, "Using our components"); Go
 // silently moves versions when an import path is wrong, so drift must fail loudly.
 func TestCollectorVersionsArePinned(t *testing.T) {
 	root := collectortest.RepoRoot(t)
