@@ -51,8 +51,9 @@ type groupedExporter struct {
 	requests metric.Int64Counter
 	routed   metric.Int64Counter
 
-	stop chan struct{}
-	wg   sync.WaitGroup
+	stop     chan struct{}
+	stopOnce sync.Once
+	wg       sync.WaitGroup
 }
 
 func newExporter(set exporter.Settings, cfg *Config) (*groupedExporter, error) {
@@ -192,7 +193,7 @@ func (e *groupedExporter) newBackend(ctx context.Context, endpoint string) (*bac
 }
 
 func (e *groupedExporter) shutdown(ctx context.Context) error {
-	close(e.stop)
+	e.stopOnce.Do(func() { close(e.stop) })
 	e.wg.Wait()
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -310,3 +310,12 @@ func TestConfig(t *testing.T) {
 	assert.ErrorContains(t, xconfmap.Validate(load("none")), "one of static and dns is required")
 	assert.ErrorContains(t, xconfmap.Validate(load("empty_static")), "at least one endpoint")
 }
+
+// Shutdown without Start, and twice, is harmless (what the collector's lifecycle allows).
+func TestLifecycle(t *testing.T) {
+	e, err := newExporter(exportertest.NewNopSettings(Type), createDefaultConfig())
+	require.NoError(t, err)
+	require.NoError(t, e.shutdown(context.Background()))
+	require.NoError(t, e.shutdown(context.Background()))
+	require.Error(t, e.pushLogs(context.Background(), batch(2, 1, 0)), "no gateway resolved: an error, not a panic")
+}
