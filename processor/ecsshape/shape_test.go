@@ -288,3 +288,19 @@ func BenchmarkShape(b *testing.B) {
 		})
 	}
 }
+
+// A record that already holds ml.schema.invalid (not a list) keeps that value when the
+// shaping adds entries.
+func TestOwnInvalidFieldIsKept(t *testing.T) {
+	ld := plog.NewLogs()
+	record(t, ld, "api", `{"ml.schema.invalid": "mine", "epoch": "three", "event_type": "training_epoch_end"}`)
+	out, _ := shapeLogs(t, ld)
+	doc := out.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Body().Map()
+	list, ok := doc.Get(schema.FieldInvalid)
+	require.True(t, ok)
+	require.Equal(t, pcommon.ValueTypeSlice, list.Type())
+	first := list.Slice().At(0).Map()
+	v, _ := first.Get("value")
+	assert.Equal(t, `"mine"`, v.Str())
+	assert.Equal(t, 2, list.Slice().Len(), "its own value and the moved epoch")
+}
