@@ -87,6 +87,22 @@ func TagsHold(tags pcommon.Value, tag string) bool {
 	return false
 }
 
+// AddTag adds tag to the tags list in slot once; a scalar already there becomes the list's
+// first element (as its text), so nothing the record said is lost.
+func AddTag(slot pcommon.Value, tag string) {
+	if TagsHold(slot, tag) {
+		return
+	}
+	if slot.Type() != pcommon.ValueTypeSlice {
+		prev := slot.AsString()
+		tags := slot.SetEmptySlice()
+		if prev != "" {
+			tags.AppendEmpty().SetStr(prev)
+		}
+	}
+	slot.Slice().AppendEmpty().SetStr(tag)
+}
+
 // Message is what a record says in words: its string body, or the message field of a map
 // body (what ecs_shape leaves: the body is the Elasticsearch document), else the body as JSON.
 func Message(rec plog.LogRecord) string {

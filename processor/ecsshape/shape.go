@@ -605,23 +605,12 @@ func hasTag(attrs pcommon.Map, tag string) bool {
 	return ok && schema.TagsHold(v, tag)
 }
 
-func tag(attrs pcommon.Map, t string) {
-	v, ok := attrs.Get(schema.FieldTags)
-	if ok && schema.TagsHold(v, t) {
-		return
+func tag(doc pcommon.Map, t string) {
+	slot, ok := doc.Get(schema.FieldTags)
+	if !ok {
+		slot = doc.PutEmpty(schema.FieldTags)
 	}
-	if !ok || v.Type() != pcommon.ValueTypeSlice {
-		prev := ""
-		if ok {
-			prev = v.AsString()
-		}
-		v = attrs.PutEmpty(schema.FieldTags)
-		v.SetEmptySlice()
-		if prev != "" {
-			v.Slice().AppendEmpty().SetStr(prev)
-		}
-	}
-	v.Slice().AppendEmpty().SetStr(t)
+	schema.AddTag(slot, t)
 }
 
 // setDocumentID: a line read from a file is identified by where it was read (a re-read line

@@ -134,18 +134,8 @@ func (p *processor) validate(v *view, et *schema.CompiledType, c *counts) bool {
 	}
 	errs.EnsureCapacity(errs.Len() + len(violations))
 	for _, viol := range violations {
-		if msg := viol.String(); !holds(errs, msg) {
+		if msg := viol.String(); !schema.TagsHold(slot, msg) {
 			errs.AppendEmpty().SetStr(msg)
-		}
-	}
-	return false
-}
-
-// holds reports whether list has the string s (a second pass finds the same violations).
-func holds(list pcommon.Slice, s string) bool {
-	for _, v := range list.All() {
-		if v.Type() == pcommon.ValueTypeStr && v.Str() == s {
-			return true
 		}
 	}
 	return false

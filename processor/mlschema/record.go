@@ -40,20 +40,7 @@ func (v *view) set(path string) pcommon.Value {
 }
 
 // tag adds a tag to the container's tags list once.
-func (v *view) tag(tag string) {
-	slot := v.set(schema.FieldTags)
-	if schema.TagsHold(slot, tag) {
-		return
-	}
-	if slot.Type() != pcommon.ValueTypeSlice {
-		prev := slot.AsString()
-		tags := slot.SetEmptySlice()
-		if prev != "" {
-			tags.AppendEmpty().SetStr(prev)
-		}
-	}
-	slot.Slice().AppendEmpty().SetStr(tag)
-}
+func (v *view) tag(tag string) { schema.AddTag(v.set(schema.FieldTags), tag) }
 
 // hasTag looks at the container only: the tags this processor writes live there.
 func (v *view) hasTag(tag string) bool {
