@@ -14,9 +14,6 @@ import (
 	"cloud.google.com/go/pubsub/v2/pstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/otelcol-mlops/otelcol-mlops/examples/seedstack"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
@@ -73,8 +70,7 @@ func startPeers(t *testing.T) (*peers.Jaeger, *esstandin.Server, *pstest.Server,
 	es := startStandin(t)
 	srv := pstest.NewServer()
 	t.Cleanup(func() { _ = srv.Close() })
-	ps, err := pubsub.NewClient(context.Background(), project, option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	ps, err := seedstack.Dial(context.Background(), srv.Addr, project)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ps.Close() })
 	require.NoError(t, seedstack.CreateTopology(context.Background(), ps, project))

@@ -15,11 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"cloud.google.com/go/pubsub/v2"
 	"cloud.google.com/go/pubsub/v2/pstest"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/otelcol-mlops/otelcol-mlops/examples/seedstack"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
@@ -91,8 +87,7 @@ func (s *esSink) serve(w http.ResponseWriter, r *http.Request) {
 // pubsubPeer is pstest with the seed's topology: the gateway's taps subscribe to it (idle).
 func pubsubPeer() (*pstest.Server, error) {
 	srv := pstest.NewServer()
-	ps, err := pubsub.NewClient(context.Background(), gcpProject, option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	ps, err := seedstack.Dial(context.Background(), srv.Addr, gcpProject)
 	if err != nil {
 		return nil, err
 	}

@@ -17,11 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"cloud.google.com/go/pubsub/v2"
 	"cloud.google.com/go/pubsub/v2/pstest"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/otelcol-mlops/otelcol-mlops/examples/seedstack"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
@@ -71,8 +67,7 @@ func run(timeout time.Duration) error {
 	step("starting Google's pstest Pub/Sub server with the jobs topic, dead-letter topic and taps")
 	srv := pstest.NewServer()
 	defer func() { _ = srv.Close() }()
-	ps, err := pubsub.NewClient(ctx, project, option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	ps, err := seedstack.Dial(ctx, srv.Addr, project)
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
 	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/api/option"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
@@ -57,6 +58,13 @@ type Stack struct {
 	prop     propagation.TextMapPropagator
 	workers  sync.WaitGroup
 	cancel   context.CancelFunc
+}
+
+// Dial connects a Pub/Sub client to a local emulator (pstest) at addr: plaintext, no
+// credentials.
+func Dial(ctx context.Context, addr, project string) (*pubsub.Client, error) {
+	return pubsub.NewClient(ctx, project, option.WithEndpoint(addr), option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
 }
 
 // CreateTopology creates the topics and subscriptions: the workers' subscription with a
