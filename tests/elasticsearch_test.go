@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -230,11 +229,9 @@ func TestRefusedDocumentsKeptInTheFailureStore(t *testing.T) {
 	props := tmpl["template"].(map[string]any)["mappings"].(map[string]any)["properties"].(map[string]any)
 	props["service"] = map[string]any{"type": "keyword"}
 	body, _ := json.Marshal(tmpl)
-	req, _ := http.NewRequest(http.MethodPut, es.URL()+"/_index_template/ml-logs", bytes.NewReader(body))
-	resp, err := http.DefaultClient.Do(req)
+	status, answer, err := esstandin.Put(es.URL()+"/_index_template/"+esstandin.TemplateName, body)
 	require.NoError(t, err)
-	_ = resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, http.StatusOK, status, answer)
 
 	g := startFaultGateway(t, es, t.TempDir())
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })

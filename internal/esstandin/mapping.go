@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -138,7 +139,7 @@ func compileField(spec map[string]any, path string) (*fieldMapping, error) {
 		if k == "type" {
 			continue
 		}
-		if !contains(allowed, k) {
+		if !slices.Contains(allowed, k) {
 			return nil, fmt.Errorf("unknown parameter [%s] on mapper [%s] of type [%s]", k, path, typ)
 		}
 		if err := fm.setParam(k, v, path); err != nil {
@@ -222,15 +223,6 @@ func jsonInt(v any) (int, bool) {
 		return n, true
 	}
 	return 0, false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (fm *fieldMapping) isObject() bool { return fm.Type == "object" }

@@ -1,8 +1,6 @@
 package esstandin
 
 import (
-	"bytes"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,15 +8,11 @@ import (
 
 func put(t *testing.T, url, body string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPut, url, strings.NewReader(body))
-	resp, err := http.DefaultClient.Do(req)
+	status, answer, err := Put(url, []byte(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = resp.Body.Close() }()
-	var b bytes.Buffer
-	_, _ = b.ReadFrom(resp.Body)
-	return resp.StatusCode, b.String()
+	return status, answer
 }
 
 // indexOne sends one create into index and returns the item's status and error type.

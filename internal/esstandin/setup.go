@@ -29,22 +29,32 @@ func InstallShipped(baseURL, configDir string) error {
 		if err != nil {
 			return err
 		}
-		req, err := http.NewRequest(http.MethodPut, baseURL+put.path, bytes.NewReader(body))
+		status, answer, err := Put(baseURL+put.path, body)
 		if err != nil {
 			return err
 		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err
-		}
-		answer, _ := io.ReadAll(resp.Body)
-		_ = resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("PUT %s: %s: %s", put.path, resp.Status, answer)
+		if status != http.StatusOK {
+			return fmt.Errorf("PUT %s: %d: %s", put.path, status, answer)
 		}
 	}
 	return nil
+}
+
+// Put sends body as JSON to url with PUT (a template, a policy) and returns the status and
+// the answer.
+func Put(url string, body []byte) (int, string, error) {
+	req, err := http.NewRequest(http.MethodPut, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	answer, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(answer), err
 }
 
 // StartShipped starts a stand-in on addr with the shipped policy and template installed from

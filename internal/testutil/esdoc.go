@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,7 +28,7 @@ func FindOriginal(doc map[string]any, path string, value any, legacyKeys []strin
 	if path == schema.FieldService {
 		places = append(places, "labels.service")
 	}
-	if contains(legacyKeys, path) {
+	if slices.Contains(legacyKeys, path) {
 		places = append(places, "legacy.trace_id")
 	}
 	if path == "level" {
@@ -73,7 +74,7 @@ func inInvalid(doc map[string]any, places []string, path string, value any, want
 		for _, e := range list {
 			entry, _ := e.(map[string]any)
 			at := fmt.Sprint(entry["path"])
-			if contains(places, at) {
+			if slices.Contains(places, at) {
 				if entry["reason"] == "too_long" {
 					if s, ok := value.(string); ok && fmt.Sprint(entry["original_length"]) == strconv.Itoa(len(s)) {
 						return true
@@ -246,13 +247,4 @@ func containsAll(got, want any) bool {
 		}
 	}
 	return true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
