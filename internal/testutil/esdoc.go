@@ -57,10 +57,8 @@ func FindOriginal(doc map[string]any, path string, value any, legacyKeys []strin
 			}
 		}
 	}
-	if s, ok := value.(string); ok && s == "" {
-		return nil // an empty string is no value (an empty message, a level of nothing)
-	}
-	if m, ok := value.(map[string]any); ok && len(m) == 0 {
+	// An empty message is no message (a summary takes its place), and an empty tag is no tag.
+	if v, ok := value.(string); ok && v == "" && (path == "message" || path == schema.FieldTags) {
 		return nil
 	}
 	return fmt.Errorf("not in the document (at %s: %.80v; %s: %.300v)", path, AllValues(doc, path), schema.FieldInvalid, AllValues(doc, schema.FieldInvalid))
