@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"slices"
-	"sort"
 	"sync"
 	"time"
 
@@ -336,11 +335,9 @@ func split(ld plog.Logs, r *ring) map[string]plog.Logs {
 	return groups
 }
 
-// endpointsOf is for tests and logs: the sorted endpoints of the current ring.
+// endpointsOf is the current ring's endpoints (sorted, as the ring keeps them).
 func (e *groupedExporter) endpointsOf() []string {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	out := append([]string(nil), e.ring.endpoints...)
-	sort.Strings(out)
-	return out
+	return append([]string(nil), e.ring.endpoints...)
 }
