@@ -16,6 +16,15 @@ const (
 	ActionKeep = "keep" // decode errors only: forward the raw payload, tagged
 )
 
+// Payload formats of a subscription.
+const (
+	PayloadJSON = "json"
+	PayloadText = "text"
+	// PayloadCloudLogging is a Log Router sink's topic: one Cloud Logging LogEntry (JSON) per
+	// message, decoded into one log record and no receive span.
+	PayloadCloudLogging = "cloud_logging"
+)
+
 // Config is the pubsub_trace receiver's configuration.
 type Config struct {
 	// Project is the Google Cloud project of the subscriptions.
@@ -53,7 +62,8 @@ type SubscriptionConfig struct {
 	DeadLetter bool `mapstructure:"dead_letter"`
 	// Logs also emits each message's payload as a log record.
 	Logs bool `mapstructure:"logs"`
-	// PayloadFormat is json (parse into a map body; failures follow on_decode_error) or text.
+	// PayloadFormat is json (parse into a map body; failures follow on_decode_error), text, or
+	// cloud_logging (a Log Router sink's LogEntry: logs only, no receive span).
 	PayloadFormat string `mapstructure:"payload_format"`
 	// PublisherService names the service that publishes to this subscription's topic without
 	// OTel (a legacy ID only). Its receive spans then get that service's legacy_spans span as
@@ -125,14 +135,19 @@ func (cfg *Config) Validate() error {
 		if strings.HasPrefix(s.Name, "projects/") && !strings.HasPrefix(s.Name, "projects/"+cfg.Project+"/subscriptions/") {
 			errs = append(errs, fmt.Errorf("subscriptions[%d].name: %q is not in project %q", i, s.Name, cfg.Project))
 		}
-		if seen[s.Name] {
+		// The short and the full name of one subscription are the same subscription.
+		if seen[subscriptionID(s.Name)] {
 			errs = append(errs, fmt.Errorf("subscriptions[%d].name: %q is listed twice", i, s.Name))
 		}
-		seen[s.Name] = true
+		seen[subscriptionID(s.Name)] = true
 		switch s.PayloadFormat {
-		case "", "json", "text":
+		case "", PayloadJSON, PayloadText:
+		case PayloadCloudLogging:
+			if s.PublisherService != "" || s.DeadLetter {
+				errs = append(errs, fmt.Errorf("subscriptions[%d]: publisher_service and dead_letter shape receive spans, which a %s subscription does not make", i, PayloadCloudLogging))
+			}
 		default:
-			errs = append(errs, fmt.Errorf("subscriptions[%d].payload_format: %q is not json or text", i, s.PayloadFormat))
+			errs = append(errs, fmt.Errorf("subscriptions[%d].payload_format: %q is not json, text or cloud_logging", i, s.PayloadFormat))
 		}
 	}
 	if cfg.Insecure && cfg.Endpoint == "" {

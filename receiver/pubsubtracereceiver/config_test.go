@@ -34,6 +34,7 @@ func TestFullConfig(t *testing.T) {
 	assert.True(t, cfg.Subscriptions[1].DeadLetter)
 	assert.Equal(t, []string{"X-Trace-ID", "trace_id"}, cfg.TraceContext.LegacyKeys)
 	assert.Equal(t, 2, cfg.FlowControl.NumGoroutines)
+	assert.Equal(t, PayloadCloudLogging, cfg.Subscriptions[2].PayloadFormat)
 }
 
 func TestConfigErrors(t *testing.T) {
@@ -43,8 +44,10 @@ func TestConfigErrors(t *testing.T) {
 		"project: must not be empty",
 		`subscriptions[0].name: "projects/other/subscriptions/x" is not in project ""`,
 		"subscriptions[1].name: must not be empty",
-		`subscriptions[2].payload_format: "xml" is not json or text`,
+		`subscriptions[2].payload_format: "xml" is not json, text or cloud_logging`,
 		`subscriptions[3].name: "y" is listed twice`,
+		`subscriptions[4].name: "projects/mlops-demo/subscriptions/y" is listed twice`,
+		"subscriptions[5]: publisher_service and dead_letter shape receive spans",
 		"insecure: needs an endpoint",
 		`on_permanent_error: "drop" is not nack or ack`,
 		`on_decode_error: "ignore" is not nack, ack or keep`,

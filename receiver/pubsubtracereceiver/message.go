@@ -97,6 +97,7 @@ func newTraceID() pcommon.TraceID {
 // messageTelemetry is what one message becomes.
 type messageTelemetry struct {
 	traces      ptrace.Traces
+	hasTraces   bool
 	logs        plog.Logs
 	hasLogs     bool
 	decodeError bool
@@ -104,6 +105,9 @@ type messageTelemetry struct {
 
 // build turns one message into its receive span and, for log subscriptions, a log record.
 func (r *pubsubReceiver) build(sub *subscription, msg *pubsub.Message, received time.Time) messageTelemetry {
+	if sub.cfg.PayloadFormat == PayloadCloudLogging {
+		return r.buildLogEntry(sub, msg, received)
+	}
 	tc := r.extract(msg.Attributes)
 	if !tc.found {
 		tc.traceID = newTraceID() // a message without context starts its own trace
@@ -122,7 +126,7 @@ func (r *pubsubReceiver) build(sub *subscription, msg *pubsub.Message, received 
 		start = received
 	}
 
-	out := messageTelemetry{traces: ptrace.NewTraces()}
+	out := messageTelemetry{traces: ptrace.NewTraces(), hasTraces: true}
 	rs := out.traces.ResourceSpans().AppendEmpty()
 	r.fillResource(rs.Resource().Attributes())
 	ss := rs.ScopeSpans().AppendEmpty()
@@ -178,7 +182,7 @@ func (r *pubsubReceiver) buildLog(sub *subscription, msg *pubsub.Message, traceI
 		rec.SetSeverityText("ERROR")
 	}
 	decodeError := false
-	if sub.cfg.PayloadFormat == "text" {
+	if sub.cfg.PayloadFormat == PayloadText {
 		rec.Body().SetStr(string(msg.Data))
 	} else if _, err := jsonpdata.ParseObject(string(msg.Data), rec.Body().SetEmptyMap(), jsonMaxDepth); err != nil {
 		decodeError = true
@@ -186,6 +190,30 @@ func (r *pubsubReceiver) buildLog(sub *subscription, msg *pubsub.Message, traceI
 		rec.Attributes().PutStr(attrDecodeError, err.Error())
 	}
 	return ld, decodeError
+}
+
+// buildLogEntry decodes a Log Router sink's message: the entry is the telemetry, the message
+// only its transport, so no receive span is made. A payload that is not a LogEntry is kept as
+// text and tagged (on_decode_error: keep), or nacked or acked without it as configured.
+func (r *pubsubReceiver) buildLogEntry(sub *subscription, msg *pubsub.Message, received time.Time) messageTelemetry {
+	out := messageTelemetry{logs: plog.NewLogs(), hasLogs: true}
+	err := decodeLogEntry(msg.Data, out.logs)
+	if err == nil {
+		return out
+	}
+	out.decodeError = true
+	rl := out.logs.ResourceLogs().AppendEmpty()
+	r.fillResource(rl.Resource().Attributes())
+	sl := rl.ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(scopeName)
+	rec := sl.LogRecords().AppendEmpty()
+	rec.SetTimestamp(pcommon.NewTimestampFromTime(msg.PublishTime))
+	rec.SetObservedTimestamp(pcommon.NewTimestampFromTime(received))
+	rec.Body().SetStr(string(msg.Data))
+	rec.Attributes().PutStr(attrDecodeError, err.Error())
+	rec.Attributes().PutStr(attrSubscriptionName, sub.id)
+	rec.Attributes().PutStr(attrMessageID, msg.ID)
+	return out
 }
 
 func (r *pubsubReceiver) fillResource(attrs pcommon.Map) {

@@ -93,7 +93,10 @@ func (r *pubsubReceiver) Start(_ context.Context, _ component.Host) error {
 		return nil
 	}
 	for _, s := range r.cfg.Subscriptions {
-		if r.traces == nil && (!s.Logs || r.logs == nil) {
+		if s.PayloadFormat == PayloadCloudLogging && r.logs == nil {
+			return fmt.Errorf("subscription %q carries Cloud Logging entries but %s is in no logs pipeline: its messages would be acked with no telemetry", s.Name, r.set.ID)
+		}
+		if s.PayloadFormat != PayloadCloudLogging && r.traces == nil && (!s.Logs || r.logs == nil) {
 			return fmt.Errorf("subscription %q yields spans but %s is in no traces pipeline (and logs are off for it): its messages would be acked with no telemetry", s.Name, r.set.ID)
 		}
 	}
@@ -228,7 +231,7 @@ func (r *pubsubReceiver) consume(ctx context.Context, out messageTelemetry) erro
 	traces, logs := r.traces, r.logs
 	r.mu.Unlock()
 	var errs []error
-	if traces != nil {
+	if out.hasTraces && traces != nil {
 		ctx := r.obsTraces.StartTracesOp(ctx)
 		err := traces.ConsumeTraces(ctx, out.traces)
 		r.obsTraces.EndTracesOp(ctx, "pubsub", 1, err)

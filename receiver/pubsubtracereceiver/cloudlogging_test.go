@@ -1,0 +1,160 @@
+package pubsubtracereceiver
+
+import (
+	"context"
+	"errors"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
+)
+
+// The LogEntry shapes a Log Router sink exports for GKE containers and Cloud Run, and one
+// whose every field is malformed: each decodes to the record in testdata/golden.
+func TestDecodeLogEntryGolden(t *testing.T) {
+	inputs, err := filepath.Glob(filepath.Join("testdata", "cloudlogging", "*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, inputs)
+	for _, in := range inputs {
+		name := strings.TrimSuffix(filepath.Base(in), ".json")
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(in)
+			require.NoError(t, err)
+			ld := plog.NewLogs()
+			require.NoError(t, decodeLogEntry(data, ld))
+			testutil.CompareLogsGolden(t, "cloudlogging_"+name, ld)
+		})
+	}
+}
+
+func TestDecodeLogEntryRefusesWhatIsNoEntry(t *testing.T) {
+	for name, payload := range map[string]string{
+		"not json":      `{"jsonPayload": {"a": 1}`,
+		"no payload":    `{"timestamp": "2026-11-20T09:15:02Z", "severity": "INFO"}`,
+		"json array":    `[{"textPayload": "x"}]`,
+		"plain text":    `Starting training loop`,
+		"empty message": ``,
+	} {
+		t.Run(name, func(t *testing.T) {
+			ld := plog.NewLogs()
+			assert.Error(t, decodeLogEntry([]byte(payload), ld))
+			assert.Zero(t, ld.LogRecordCount(), "nothing half-decoded is left behind")
+		})
+	}
+}
+
+func BenchmarkDecodeLogEntry(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join("testdata", "cloudlogging", "gke_json_payload.json"))
+	require.NoError(b, err)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if err := decodeLogEntry(data, plog.NewLogs()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// logsOnly runs the receiver in a logs pipeline alone, the way a Cloud Logging source does;
+// consume may refuse.
+func logsOnly(t *testing.T, cfg *Config, consume func(plog.Logs) error) *componenttest.Telemetry {
+	tel := componenttest.NewTelemetry()
+	set := receiverSettingsForLogsOnly()
+	set.TelemetrySettings = tel.NewTelemetrySettings()
+	next, err := consumer.NewLogs(func(_ context.Context, ld plog.Logs) error { return consume(ld) })
+	require.NoError(t, err)
+	rcv, err := NewFactory().CreateLogs(context.Background(), set, cfg, next)
+	require.NoError(t, err)
+	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		assert.NoError(t, rcv.Shutdown(ctx))
+		_ = tel.Shutdown(context.Background())
+	})
+	return tel
+}
+
+// A sink's message is acked only after the pipeline accepted its entry, and redelivered
+// until then; no receive span is made for it.
+func TestCloudLoggingAckAfterAccept(t *testing.T) {
+	ps := newFakePubSub(t)
+	ps.fastClock(t)
+	ps.topic(t, "gke-logs")
+	ps.subscription(t, "gke-logs-otel", "gke-logs")
+	entry, err := os.ReadFile(filepath.Join("testdata", "cloudlogging", "gke_json_payload.json"))
+	require.NoError(t, err)
+
+	var mu sync.Mutex
+	var kept []plog.Logs
+	var refusals atomic.Int32
+	tel := logsOnly(t, ps.config(SubscriptionConfig{Name: "gke-logs-otel", PayloadFormat: PayloadCloudLogging}), func(ld plog.Logs) error {
+		if refusals.Add(1) <= 2 {
+			return errors.New("memory_limiter: data refused")
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		kept = append(kept, ld)
+		return nil
+	})
+	id := ps.publish(t, "gke-logs", string(entry), map[string]string{"logging.googleapis.com/timestamp": "2026-11-20T09:15:02.481253Z"})
+	eventually(t, 30*time.Second, func() bool { return ps.acks(id) == 1 }, "never acked")
+	assert.GreaterOrEqual(t, ps.deliveries(id), 3, "redelivered after each refusal")
+
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, kept, 1)
+	rec := kept[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	worker, _ := rec.Body().Map().Get("worker_id")
+	assert.Equal(t, "gpu-worker-1", worker.Str())
+	assert.Equal(t, int64(2), testutil.Counter(tel, "otelcol_receiver_pubsub_trace_nacked", map[string]string{"reason": "pipeline_error"}))
+}
+
+// A message that holds no LogEntry follows on_decode_error: kept as text and tagged (then
+// acked once accepted), or nacked until a dead-letter policy moves it away: never looped.
+func TestCloudLoggingUndecodableMessage(t *testing.T) {
+	t.Run("keep", func(t *testing.T) {
+		ps := newFakePubSub(t)
+		ps.topic(t, "gke-logs")
+		ps.subscription(t, "gke-logs-otel", "gke-logs")
+		cfg := ps.config(SubscriptionConfig{Name: "gke-logs-otel", PayloadFormat: PayloadCloudLogging})
+		cfg.OnDecodeError = ActionKeep
+		got := make(chan plog.Logs, 1)
+		tel := logsOnly(t, cfg, func(ld plog.Logs) error { got <- ld; return nil })
+		id := ps.publish(t, "gke-logs", `{"textPayload": "cut off`, nil)
+		ld := <-got
+		rec := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+		assert.Equal(t, `{"textPayload": "cut off`, rec.Body().Str())
+		_, tagged := rec.Attributes().Get(attrDecodeError)
+		assert.True(t, tagged)
+		eventually(t, 10*time.Second, func() bool { return ps.acks(id) == 1 }, "kept record's message not acked")
+		assert.Equal(t, int64(1), testutil.Counter(tel, "otelcol_receiver_pubsub_trace_decode_errors", nil))
+	})
+	// The nack hands the message back to Pub/Sub, whose dead-letter policy ends the loop
+	// (TestDeadLetterTap shows pstest moving a nacked message).
+	t.Run("nack", func(t *testing.T) {
+		ps := newFakePubSub(t)
+		ps.topic(t, "gke-logs")
+		ps.subscription(t, "gke-logs-otel", "gke-logs")
+		cfg := ps.config(SubscriptionConfig{Name: "gke-logs-otel", PayloadFormat: PayloadCloudLogging})
+		var consumed atomic.Int32
+		tel := logsOnly(t, cfg, func(plog.Logs) error { consumed.Add(1); return nil })
+		id := ps.publish(t, "gke-logs", `not a log entry`, nil)
+		eventually(t, 10*time.Second, func() bool {
+			return testutil.Counter(tel, "otelcol_receiver_pubsub_trace_nacked", map[string]string{"reason": "decode_error"}) >= 1
+		}, "not nacked")
+		assert.Zero(t, ps.acks(id))
+		assert.Zero(t, consumed.Load(), "nothing undecodable reached the pipeline")
+	})
+}
