@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -46,7 +47,9 @@ func startIncident(t *testing.T) *incident {
 		"ES_ENDPOINT":            es.URL(),
 		"JAEGER_OTLP_ENDPOINT":   jaeger.OTLPGRPC,
 		"JAEGER_INSECURE":        "true",
-	})
+		// one GPU worker logs the Cloud Logging way: GKE stdout → Log Router sink → Pub/Sub
+		"CLOUD_LOGGING_SUBSCRIPTION": seedstack.CloudLoggingSub,
+	}, filepath.Join(root, "configs", "gateway-cloud-logging.yaml"))
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		if err := gateway.Stop(20 * time.Second); err != nil || t.Failed() {
@@ -54,7 +57,7 @@ func startIncident(t *testing.T) *incident {
 		}
 	})
 
-	stack, err := seedstack.Start(context.Background(), gateway.OTLPGRPC, ps, project, 2)
+	stack, err := seedstack.Start(context.Background(), gateway.OTLPGRPC, ps, project, 2, seedstack.WithCloudLogging())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = stack.Stop(context.Background()) })
 	return &incident{jaeger: jaeger, es: es, gateway: gateway, stack: stack}
@@ -170,6 +173,25 @@ func TestSeedIncidentEndToEnd(t *testing.T) {
 		}
 		assert.True(t, strings.HasPrefix(d.Index, "logs-"), d.Index)
 	}
+	// The failing job was delivered to both workers: one's lines came over OTLP, the other's
+	// through Cloud Logging, and both carry the job's trace.id and the worker's service.name.
+	collectortest.Eventually(t, 30*time.Second, func() error {
+		routes := map[string]bool{}
+		for _, d := range docsFor(inc.es, traceID) {
+			if svc, _ := esstandin.Field(d.Source, "service.name"); svc != "ml-worker" {
+				continue
+			}
+			pod, fromCloudLogging := esstandin.Field(d.Source, "k8s.pod.name")
+			if fromCloudLogging {
+				assert.True(t, strings.HasPrefix(fmt.Sprint(pod), seedstack.CloudLoggingWorker), "pod %v", pod)
+			}
+			routes[fmt.Sprint(fromCloudLogging)] = true
+		}
+		if !routes["true"] || !routes["false"] {
+			return fmt.Errorf("worker lines by route (Cloud Logging: true, OTLP: false): %v", routes)
+		}
+		return nil
+	})
 	errorLogged := false
 	for _, d := range docsFor(inc.es, traceID) {
 		if lvl, _ := esstandin.Field(d.Source, "log.level"); lvl == "ERROR" {

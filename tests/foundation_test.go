@@ -68,13 +68,22 @@ func TestCollectorVersionsArePinned(t *testing.T) {
 	}
 }
 
+// cloudSourceEnv is what the cloud-source overlays require (a syntactically valid connection
+// string: the receiver parses it at validation).
+var cloudSourceEnv = []string{
+	"AZURE_EVENTHUB_CONNECTION=Endpoint=sb://example.servicebus.windows.net/;SharedAccessKeyName=listen;SharedAccessKey=c2VjcmV0;EntityPath=function-logs",
+	"CLOUD_LOGGING_SUBSCRIPTION=gke-logs-otel",
+}
+
+func isGatewayOverlay(path string) bool { return strings.HasPrefix(filepath.Base(path), "gateway-") }
+
 func TestComponentsListsTheDistribution(t *testing.T) {
 	out, err := collectortest.Run(t, "components")
 	if err != nil {
 		t.Fatalf("components: %v\n%s", err, out)
 	}
 	want := []string{
-		"otlp", "file_log",
+		"otlp", "file_log", "azure_event_hub", "pubsub_trace",
 		"batch", "memory_limiter", "transform", "attributes", "resource", "filter", "redaction",
 		"k8s_attributes", "resourcedetection", "probabilistic_sampler", "tail_sampling",
 		"debug", "otlp_grpc", "otlp_http", "elasticsearch", "loadbalancing", "prometheus", "file",
@@ -90,14 +99,29 @@ func TestComponentsListsTheDistribution(t *testing.T) {
 }
 
 func TestShippedConfigsValidate(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(collectortest.RepoRoot(t), "configs", "*.yaml"))
+	root := collectortest.RepoRoot(t)
+	files, err := filepath.Glob(filepath.Join(root, "configs", "*.yaml"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no configs found: %v", err)
 	}
+	gateway := filepath.Join(root, "configs", "gateway.yaml")
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			if out, err := collectortest.Run(t, "validate", "--config", f); err != nil {
-				t.Fatalf("validate %s: %v\n%s", f, err, out)
+			args := []string{"validate", "--config", f}
+			if isGatewayOverlay(f) { // an overlay is only ever run over the gateway
+				args = []string{"validate", "--config", gateway, "--config", f}
+			}
+			if out, err := collectortest.RunEnv(t, cloudSourceEnv, args...); err != nil {
+				t.Fatalf("%v: %v\n%s", args, err, out)
+			}
+		})
+	}
+	// Each overlay names what it needs: started without it, the gateway says which variable.
+	for overlay, variable := range map[string]string{"gateway-cloud-logging.yaml": "subscriptions[0].name", "gateway-azure-eventhub.yaml": "missing connection"} {
+		t.Run(overlay+" without its variable", func(t *testing.T) {
+			out, err := collectortest.Run(t, "validate", "--config", gateway, "--config", filepath.Join(root, "configs", overlay))
+			if err == nil || !strings.Contains(out, variable) {
+				t.Fatalf("want a start-up error naming %q, got %v\n%s", variable, err, out)
 			}
 		})
 	}

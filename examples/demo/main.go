@@ -76,18 +76,19 @@ func run(timeout time.Duration) error {
 		return err
 	}
 
-	step("starting the otelcol-mlops gateway (configs/gateway.yaml)")
+	step("starting the otelcol-mlops gateway (configs/gateway.yaml + configs/gateway-cloud-logging.yaml)")
 	gateway, err := peers.StartGateway(root, filepath.Join(root, "bin", "otelcol-mlops"), map[string]string{
 		"OTELCOL_MLOPS_DATA_DIR": dataDir, "GCP_PROJECT": project, "PUBSUB_ENDPOINT": srv.Addr, "PUBSUB_INSECURE": "true",
 		"ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": jaeger.OTLPGRPC, "JAEGER_INSECURE": "true",
-	})
+		"CLOUD_LOGGING_SUBSCRIPTION": seedstack.CloudLoggingSub,
+	}, filepath.Join(root, "configs", "gateway-cloud-logging.yaml"))
 	if err != nil {
 		return err
 	}
 	defer func() { _ = gateway.Stop(20 * time.Second) }()
 
-	step("running the seed's stack: UI → API → Pub/Sub → 2 GPU workers, plus an OTel-instrumented model registry")
-	stack, err := seedstack.Start(ctx, gateway.OTLPGRPC, ps, project, 2)
+	step("running the seed's stack: UI → API → Pub/Sub → 2 GPU workers (" + seedstack.CloudLoggingWorker + " logs through Cloud Logging: a Log Router sink's topic), plus an OTel-instrumented model registry")
+	stack, err := seedstack.Start(ctx, gateway.OTLPGRPC, ps, project, 2, seedstack.WithCloudLogging())
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,13 @@ const (
 	DeadLetterTap      = "training-jobs-dead-letter-otel-tap"
 	MaxDeliveryAttempt = 5
 	RegistryService    = "model-registry"
+	// CloudLoggingTopic is a Log Router sink's topic; CloudLoggingSub is the gateway's
+	// subscription to it (configs/gateway-cloud-logging.yaml).
+	CloudLoggingTopic = "gke-container-logs"
+	CloudLoggingSub   = "gke-container-logs-otel"
+	// CloudLoggingWorker is the GPU worker that logs the Cloud Logging way when the stack is
+	// started WithCloudLogging: GKE's agent reads its stdout, a sink publishes the entries.
+	CloudLoggingWorker = "gpu-worker-2"
 )
 
 // Stack is a running seed stack.
@@ -58,7 +65,16 @@ type Stack struct {
 	prop     propagation.TextMapPropagator
 	workers  sync.WaitGroup
 	cancel   context.CancelFunc
+	// cloudLogging: CloudLoggingWorker's lines go to CloudLoggingTopic as LogEntries.
+	cloudLogging bool
 }
+
+// Option changes how the stack is started.
+type Option func(*Stack)
+
+// WithCloudLogging makes CloudLoggingWorker log the way a GKE pod's stdout reaches a Log
+// Router sink: one Cloud Logging LogEntry per line, published to CloudLoggingTopic.
+func WithCloudLogging() Option { return func(s *Stack) { s.cloudLogging = true } }
 
 // Dial connects a Pub/Sub client to a local emulator (pstest) at addr: plaintext, no
 // credentials.
@@ -72,7 +88,7 @@ func Dial(ctx context.Context, addr, project string) (*pubsub.Client, error) {
 func CreateTopology(ctx context.Context, ps *pubsub.Client, project string) error {
 	topic := func(id string) string { return "projects/" + project + "/topics/" + id }
 	sub := func(id string) string { return "projects/" + project + "/subscriptions/" + id }
-	for _, t := range []string{JobsTopic, DeadLetterTopic} {
+	for _, t := range []string{JobsTopic, DeadLetterTopic, CloudLoggingTopic} {
 		if _, err := ps.TopicAdminClient.CreateTopic(ctx, &pubsubpb.Topic{Name: topic(t)}); err != nil {
 			return err
 		}
@@ -82,6 +98,7 @@ func CreateTopology(ctx context.Context, ps *pubsub.Client, project string) erro
 			DeadLetterPolicy: &pubsubpb.DeadLetterPolicy{DeadLetterTopic: topic(DeadLetterTopic), MaxDeliveryAttempts: MaxDeliveryAttempt}},
 		{Name: sub(JobsTap), Topic: topic(JobsTopic), AckDeadlineSeconds: 10},
 		{Name: sub(DeadLetterTap), Topic: topic(DeadLetterTopic), AckDeadlineSeconds: 10},
+		{Name: sub(CloudLoggingSub), Topic: topic(CloudLoggingTopic), AckDeadlineSeconds: 60},
 	} {
 		if _, err := ps.SubscriptionAdminClient.CreateSubscription(ctx, s); err != nil {
 			return err
@@ -92,7 +109,7 @@ func CreateTopology(ctx context.Context, ps *pubsub.Client, project string) erro
 
 // Start connects the stack to the gateway's OTLP/gRPC endpoint and to Pub/Sub, and starts
 // the instrumented model registry and the workers.
-func Start(ctx context.Context, gatewayOTLP string, ps *pubsub.Client, project string, workers int) (*Stack, error) {
+func Start(ctx context.Context, gatewayOTLP string, ps *pubsub.Client, project string, workers int, opts ...Option) (*Stack, error) {
 	conn, err := grpc.NewClient(gatewayOTLP, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		return nil, err
@@ -106,6 +123,9 @@ func Start(ctx context.Context, gatewayOTLP string, ps *pubsub.Client, project s
 	prop := propagation.NewCompositeTextMapPropagator(propagation.TraceContext{},
 		xtraceid.New(xtraceid.WithUpstreamService("azure-function-api")))
 	s := &Stack{project: project, ps: ps, logConn: conn, tp: tp, prop: prop}
+	for _, o := range opts {
+		o(s)
+	}
 	s.registry = httptest.NewServer(otelhttp.NewHandler(http.HandlerFunc(s.registryHandler), "GET /models/{name}",
 		otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(prop)))
 	wctx, cancel := context.WithCancel(context.Background())
@@ -191,7 +211,12 @@ func (s *Stack) worker(ctx context.Context, workerID string) {
 			traceID = "NO_TRACE_ID"
 		}
 		logLine := func(level, msg string) {
-			_ = s.log(context.WithoutCancel(ctx), "ml-worker", fmt.Sprintf(`{"timestamp": %q, "level": %q, "worker_id": %q, "trace_id": %q, "message": %q}`, asctimeNow(), level, workerID, traceID, msg))
+			line := fmt.Sprintf(`{"timestamp": %q, "level": %q, "worker_id": %q, "trace_id": %q, "message": %q}`, asctimeNow(), level, workerID, traceID, msg)
+			if s.cloudLogging && workerID == CloudLoggingWorker {
+				_ = s.logToCloudLogging(context.WithoutCancel(ctx), workerID, level, line)
+				return
+			}
+			_ = s.log(context.WithoutCancel(ctx), "ml-worker", line)
 		}
 		logLine("INFO", "Received message with ID: "+m.ID)
 		var job struct {
@@ -252,6 +277,34 @@ func (s *Stack) logWithContext(ctx context.Context, service string, sc trace.Spa
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	_, err := plogotlp.NewGRPCClient(s.logConn).Export(ctx, plogotlp.NewExportRequestFromLogs(ld))
+	return err
+}
+
+// logToCloudLogging publishes a worker's stdout line as GKE's agent and a Log Router sink
+// would: a LogEntry with the line as jsonPayload, the k8s_container resource and the pod's
+// labels, on the sink's topic.
+func (s *Stack) logToCloudLogging(ctx context.Context, workerID, level, line string) error {
+	now := time.Now().UTC()
+	entry, err := json.Marshal(map[string]any{
+		"insertId":    uuid.NewString()[:16],
+		"jsonPayload": json.RawMessage(line),
+		"resource": map[string]any{"type": "k8s_container", "labels": map[string]string{
+			"project_id": s.project, "location": "us-central1-a", "cluster_name": "gpu-pool",
+			"namespace_name": "ml", "pod_name": workerID + "-7c9f5d-x2vqk", "container_name": "worker",
+		}},
+		"timestamp":        now.Format(time.RFC3339Nano),
+		"receiveTimestamp": now.Add(1200 * time.Millisecond).Format(time.RFC3339Nano),
+		"severity":         level,
+		"labels":           map[string]string{"k8s-pod/app_kubernetes_io/name": "ml-worker", "k8s-pod/pod-template-hash": "7c9f5d"},
+		"logName":          "projects/" + s.project + "/logs/stdout",
+	})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err = s.ps.Publisher(CloudLoggingTopic).Publish(ctx, &pubsub.Message{Data: entry,
+		Attributes: map[string]string{"logging.googleapis.com/timestamp": now.Format(time.RFC3339Nano)}}).Get(ctx)
 	return err
 }
 

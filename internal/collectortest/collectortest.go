@@ -58,9 +58,17 @@ func Binary(t testing.TB) string {
 // Run runs the binary to completion and returns its combined output and error.
 func Run(t testing.TB, args ...string) (string, error) {
 	t.Helper()
+	return RunEnv(t, nil, args...)
+}
+
+// RunEnv is Run with env added to the environment.
+func RunEnv(t testing.TB, env []string, args ...string) (string, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, Binary(t), args...).CombinedOutput()
+	cmd := exec.CommandContext(ctx, Binary(t), args...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
 

@@ -16,6 +16,8 @@ type collectorPorts struct {
 	endpoints []string
 	telemetry string
 	health    string
+	// overlays are configs merged over configs/<name>.yaml (--config after --config)
+	overlays []string
 }
 
 // startAttempts bounds the retries on ports taken between FreeAddr and the collector's bind.
@@ -35,7 +37,11 @@ func startCollector(root, bin string, ports collectorPorts, env map[string]strin
 		for k, v := range env {
 			vars[k] = v
 		}
-		p, err := StartProcess(root, envList(vars), bin, "--config", filepath.Join(root, "configs", ports.name+".yaml"))
+		args := []string{"--config", filepath.Join(root, "configs", ports.name+".yaml")}
+		for _, o := range ports.overlays {
+			args = append(args, "--config", o)
+		}
+		p, err := StartProcess(root, envList(vars), bin, args...)
 		if err != nil {
 			return nil, nil, err
 		}

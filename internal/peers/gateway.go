@@ -10,14 +10,16 @@ type Gateway struct {
 	TelemetryURL string
 }
 
-// StartGateway starts bin with configs/gateway.yaml on free loopback ports; env sets the
-// rest (ES_ENDPOINT, JAEGER_OTLP_ENDPOINT, PUBSUB_*, OTELCOL_MLOPS_DATA_DIR, ...).
-func StartGateway(root, bin string, env map[string]string) (*Gateway, error) {
+// StartGateway starts bin with configs/gateway.yaml (and overlays, config files merged over
+// it) on free loopback ports; env sets the rest (ES_ENDPOINT, JAEGER_OTLP_ENDPOINT, PUBSUB_*,
+// OTELCOL_MLOPS_DATA_DIR, ...).
+func StartGateway(root, bin string, env map[string]string, overlays ...string) (*Gateway, error) {
 	p, vars, err := startCollector(root, bin, collectorPorts{
 		name:      "gateway",
 		endpoints: []string{"GATEWAY_OTLP_GRPC_ENDPOINT", "GATEWAY_OTLP_HTTP_ENDPOINT", "GATEWAY_HEALTH_ENDPOINT", "GATEWAY_PROMETHEUS_ENDPOINT"},
 		telemetry: "GATEWAY_TELEMETRY_PORT",
 		health:    "GATEWAY_HEALTH_ENDPOINT",
+		overlays:  overlays,
 	}, env)
 	if err != nil {
 		return nil, err
