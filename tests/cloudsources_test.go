@@ -55,7 +55,7 @@ func TestCloudLoggingEntriesThroughTheGateway(t *testing.T) {
 	}, filepath.Join(root, "configs", "gateway-cloud-logging.yaml"))
 	require.NoError(t, err)
 	t.Cleanup(func() {
-		if err := gateway.Stop(20*time.Second); err != nil || t.Failed() {
+		if err := gateway.Stop(20 * time.Second); err != nil || t.Failed() {
 			t.Logf("gateway: %v\n%s", err, gateway.Output())
 		}
 	})
@@ -162,7 +162,7 @@ service:
 	}, filepath.Join(root, "configs", "gateway-azure-eventhub.yaml"), swap)
 	require.NoError(t, err)
 	t.Cleanup(func() {
-		if err := gateway.Stop(20*time.Second); err != nil || t.Failed() {
+		if err := gateway.Stop(20 * time.Second); err != nil || t.Failed() {
 			t.Logf("gateway: %v\n%s", err, gateway.Output())
 		}
 	})
