@@ -47,6 +47,16 @@ func shared(set receiver.Settings, cfg *Config, attach func(*pubsubReceiver)) (*
 	return r, nil
 }
 
+// forget drops r from the shared receivers once its last pipeline shut it down, so a reload
+// of the collector's configuration builds a new one and nothing holds the old.
+func forget(r *pubsubReceiver) {
+	receiversMu.Lock()
+	defer receiversMu.Unlock()
+	if receivers[r.set.ID] == r {
+		delete(receivers, r.set.ID)
+	}
+}
+
 func createTraces(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Traces) (receiver.Traces, error) {
 	return shared(set, cfg.(*Config), func(r *pubsubReceiver) { r.traces = next })
 }

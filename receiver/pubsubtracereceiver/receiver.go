@@ -32,7 +32,8 @@ type pubsubReceiver struct {
 	include     map[string]struct{}
 	exclude     map[string]struct{}
 	tel         *telemetry
-	obsTraces   *receiverhelper.ObsReport
+	// obsrecv reports the standard accepted/refused counts for both signals.
+	obsrecv *receiverhelper.ObsReport
 
 	mu      sync.Mutex
 	traces  consumer.Traces
@@ -71,7 +72,7 @@ func newReceiver(set receiver.Settings, cfg *Config) (*pubsubReceiver, error) {
 		include:     toSet(cfg.Attributes.Include),
 		exclude:     toSet(cfg.Attributes.Exclude),
 		tel:         tel,
-		obsTraces:   obs,
+		obsrecv:     obs,
 	}
 	return r, nil
 }
@@ -232,15 +233,15 @@ func (r *pubsubReceiver) consume(ctx context.Context, out messageTelemetry) erro
 	r.mu.Unlock()
 	var errs []error
 	if out.hasTraces && traces != nil {
-		ctx := r.obsTraces.StartTracesOp(ctx)
+		ctx := r.obsrecv.StartTracesOp(ctx)
 		err := traces.ConsumeTraces(ctx, out.traces)
-		r.obsTraces.EndTracesOp(ctx, "pubsub", 1, err)
+		r.obsrecv.EndTracesOp(ctx, "pubsub", 1, err)
 		errs = append(errs, err)
 	}
 	if out.hasLogs && logs != nil {
-		ctx := r.obsTraces.StartLogsOp(ctx)
+		ctx := r.obsrecv.StartLogsOp(ctx)
 		err := logs.ConsumeLogs(ctx, out.logs)
-		r.obsTraces.EndLogsOp(ctx, "pubsub", 1, err)
+		r.obsrecv.EndLogsOp(ctx, "pubsub", 1, err)
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -250,8 +251,15 @@ func (r *pubsubReceiver) consume(ctx context.Context, out messageTelemetry) erro
 // then closes the client. The last pipeline's Shutdown does it.
 func (r *pubsubReceiver) Shutdown(ctx context.Context) error {
 	r.mu.Lock()
-	r.starts--
-	if r.starts > 0 || r.cancel == nil {
+	if r.starts > 0 { // a Shutdown without its Start (a pipeline that failed to start) counts nothing
+		r.starts--
+	}
+	if r.starts > 0 {
+		r.mu.Unlock()
+		return nil
+	}
+	forget(r)
+	if r.cancel == nil {
 		r.mu.Unlock()
 		return nil
 	}

@@ -12,9 +12,12 @@ import (
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
@@ -428,4 +431,28 @@ func TestStartRefusesSpansWithNowhereToGo(t *testing.T) {
 	err = rcv.Start(context.Background(), nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "would be acked with no telemetry")
+}
+
+// Shutdown without Start (a pipeline that failed to start) leaves no negative count behind,
+// and a shut-down receiver is forgotten: the next create builds a fresh one.
+func TestLifecycleShutdownBeforeStartAndForget(t *testing.T) {
+	ps := newFakePubSub(t)
+	ps.topic(t, "jobs")
+	ps.subscription(t, "tap", "jobs")
+	cfg := ps.config(SubscriptionConfig{Name: "tap"})
+	f := NewFactory()
+	set := receivertest.NewNopSettings(Type)
+	rcv, err := f.CreateTraces(context.Background(), set, cfg, consumertest.NewNop())
+	require.NoError(t, err)
+	require.NoError(t, rcv.Shutdown(context.Background()))
+	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
+	r := rcv.(*pubsubReceiver)
+	r.mu.Lock()
+	assert.Equal(t, 1, r.starts, "the early Shutdown did not count")
+	r.mu.Unlock()
+	require.NoError(t, rcv.Shutdown(context.Background()))
+	receiversMu.Lock()
+	_, kept := receivers[set.ID]
+	receiversMu.Unlock()
+	assert.False(t, kept, "a shut-down receiver is forgotten")
 }
