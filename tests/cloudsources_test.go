@@ -47,18 +47,12 @@ func field(d esstandin.Doc, name string) string {
 func TestCloudLoggingEntriesThroughTheGateway(t *testing.T) {
 	root := collectortest.RepoRoot(t)
 	jaeger, es, srv, ps := startPeers(t)
-	gateway, err := peers.StartGateway(root, collectortest.Binary(t), map[string]string{
+	startGatewayLogged(t, map[string]string{
 		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(), "GCP_PROJECT": project,
 		"PUBSUB_ENDPOINT": srv.Addr, "PUBSUB_INSECURE": "true",
 		"ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": jaeger.OTLPGRPC, "JAEGER_INSECURE": "true",
 		"CLOUD_LOGGING_SUBSCRIPTION": seedstack.CloudLoggingSub,
 	}, filepath.Join(root, "configs", "gateway-cloud-logging.yaml"))
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		if err := gateway.Stop(20 * time.Second); err != nil || t.Failed() {
-			t.Logf("gateway: %v\n%s", err, gateway.Output())
-		}
-	})
 
 	publish := func(data string) string {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -155,17 +149,11 @@ service:
     logs/azure:
       receivers: [otlp/recorded_event_hub]
 `, recorded), 0o600))
-	gateway, err := peers.StartGateway(root, collectortest.Binary(t), map[string]string{
+	startGatewayLogged(t, map[string]string{
 		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(), "ES_ENDPOINT": es.URL(), "GCP_PROJECT": project,
 		"PUBSUB_ENDPOINT": srv.Addr, "PUBSUB_INSECURE": "true",
 		"AZURE_EVENTHUB_CONNECTION": strings.TrimPrefix(cloudSourceEnv[0], "AZURE_EVENTHUB_CONNECTION="),
 	}, filepath.Join(root, "configs", "gateway-azure-eventhub.yaml"), swap)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		if err := gateway.Stop(20 * time.Second); err != nil || t.Failed() {
-			t.Logf("gateway: %v\n%s", err, gateway.Output())
-		}
-	})
 
 	payload, err := os.ReadFile(filepath.Join("testdata", "azure", "functionapplogs.json"))
 	require.NoError(t, err)

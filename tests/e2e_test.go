@@ -39,7 +39,7 @@ func startIncident(t *testing.T) *incident {
 	root := collectortest.RepoRoot(t)
 	jaeger, es, srv, ps := startPeers(t)
 
-	gateway, err := peers.StartGateway(root, collectortest.Binary(t), map[string]string{
+	gateway := startGatewayLogged(t, map[string]string{
 		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(),
 		"GCP_PROJECT":            project,
 		"PUBSUB_ENDPOINT":        srv.Addr,
@@ -50,17 +50,25 @@ func startIncident(t *testing.T) *incident {
 		// one GPU worker logs the Cloud Logging way: GKE stdout → Log Router sink → Pub/Sub
 		"CLOUD_LOGGING_SUBSCRIPTION": seedstack.CloudLoggingSub,
 	}, filepath.Join(root, "configs", "gateway-cloud-logging.yaml"))
+
+	stack, err := seedstack.Start(context.Background(), gateway.OTLPGRPC, ps, project, 2, seedstack.WithCloudLogging())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = stack.Stop(context.Background()) })
+	return &incident{jaeger: jaeger, es: es, gateway: gateway, stack: stack}
+}
+
+// startGatewayLogged starts configs/gateway.yaml with overlays; its output is logged when the
+// test failed or it did not stop cleanly.
+func startGatewayLogged(t *testing.T, env map[string]string, overlays ...string) *peers.Gateway {
+	t.Helper()
+	gateway, err := peers.StartGateway(collectortest.RepoRoot(t), collectortest.Binary(t), env, overlays...)
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		if err := gateway.Stop(20 * time.Second); err != nil || t.Failed() {
 			t.Logf("gateway: %v\n%s", err, gateway.Output())
 		}
 	})
-
-	stack, err := seedstack.Start(context.Background(), gateway.OTLPGRPC, ps, project, 2, seedstack.WithCloudLogging())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = stack.Stop(context.Background()) })
-	return &incident{jaeger: jaeger, es: es, gateway: gateway, stack: stack}
+	return gateway
 }
 
 // startPeers starts what the gateway talks to: real Jaeger, the Elasticsearch stand-in, and
