@@ -152,7 +152,7 @@ service:
 	startGatewayLogged(t, map[string]string{
 		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(), "ES_ENDPOINT": es.URL(), "GCP_PROJECT": project,
 		"PUBSUB_ENDPOINT": srv.Addr, "PUBSUB_INSECURE": "true",
-		"AZURE_EVENTHUB_CONNECTION": strings.TrimPrefix(cloudSourceEnv[0], "AZURE_EVENTHUB_CONNECTION="),
+		"AZURE_EVENTHUB_CONNECTION": azureConnection,
 	}, filepath.Join(root, "configs", "gateway-azure-eventhub.yaml"), swap)
 
 	payload, err := os.ReadFile(filepath.Join("testdata", "azure", "functionapplogs.json"))

@@ -68,14 +68,30 @@ func TestCollectorVersionsArePinned(t *testing.T) {
 	}
 }
 
-// cloudSourceEnv is what the cloud-source overlays require (a syntactically valid connection
-// string: the receiver parses it at validation).
-var cloudSourceEnv = []string{
-	"AZURE_EVENTHUB_CONNECTION=Endpoint=sb://example.servicebus.windows.net/;SharedAccessKeyName=listen;SharedAccessKey=c2VjcmV0;EntityPath=function-logs",
+// overlayEnv is what the overlays require (a syntactically valid connection string: the
+// receiver parses it at validation).
+var overlayEnv = []string{
+	"AZURE_EVENTHUB_CONNECTION=" + azureConnection,
 	"CLOUD_LOGGING_SUBSCRIPTION=gke-logs-otel",
+	"K8S_NODE_NAME=node-1",
+	"GATEWAY_DNS_NAME=otelcol-mlops-gateway-headless.observability.svc.cluster.local",
 }
 
-func isGatewayOverlay(path string) bool { return strings.HasPrefix(filepath.Base(path), "gateway-") }
+const azureConnection = "Endpoint=sb://example.servicebus.windows.net/;SharedAccessKeyName=listen;SharedAccessKey=c2VjcmV0;EntityPath=function-logs"
+
+// overlayBase returns configs/<base>.yaml for an overlay configs/<base>-<what>.yaml, else "".
+func overlayBase(path string) string {
+	name := filepath.Base(path)
+	i := strings.IndexByte(name, '-')
+	if i < 0 {
+		return ""
+	}
+	base := filepath.Join(filepath.Dir(path), name[:i]+".yaml")
+	if _, err := os.Stat(base); err != nil {
+		return ""
+	}
+	return base
+}
 
 func TestComponentsListsTheDistribution(t *testing.T) {
 	out, err := collectortest.Run(t, "components")
@@ -108,10 +124,10 @@ func TestShippedConfigsValidate(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			args := []string{"validate", "--config", f}
-			if isGatewayOverlay(f) { // an overlay is only ever run over the gateway
-				args = []string{"validate", "--config", gateway, "--config", f}
+			if base := overlayBase(f); base != "" { // an overlay is only ever run over its base
+				args = []string{"validate", "--config", base, "--config", f}
 			}
-			if out, err := collectortest.RunEnv(t, cloudSourceEnv, args...); err != nil {
+			if out, err := collectortest.RunEnv(t, overlayEnv, args...); err != nil {
 				t.Fatalf("%v: %v\n%s", args, err, out)
 			}
 		})

@@ -1,0 +1,452 @@
+package tests
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"sigs.k8s.io/yaml"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
+)
+
+// imageConfigDir is where the Dockerfile puts configs/.
+const imageConfigDir = "/etc/otelcol-mlops/"
+
+// manifests holds every object of deploy/kubernetes, decoded strictly into the Kubernetes API
+// types: a misspelt or misplaced field fails the decode.
+type manifests struct {
+	configMaps   map[string]corev1.ConfigMap
+	clusterRoles []rbacv1.ClusterRole
+	podSpecs     map[string]corev1.PodSpec // by workload name
+	statefulSets []appsv1.StatefulSet
+	hpas         []autoscalingv2.HorizontalPodAutoscaler
+	files        []string
+}
+
+func strictDecode(doc []byte, into any) error {
+	js, err := yaml.YAMLToJSON(doc)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.DisallowUnknownFields()
+	return dec.Decode(into)
+}
+
+func splitDocs(raw []byte) [][]byte {
+	var docs [][]byte
+	for _, d := range regexp.MustCompile(`(?m)^---\s*$`).Split(string(raw), -1) {
+		if strings.TrimSpace(stripComments(d)) != "" {
+			docs = append(docs, []byte(d))
+		}
+	}
+	return docs
+}
+
+func stripComments(s string) string {
+	var b strings.Builder
+	sc := bufio.NewScanner(strings.NewReader(s))
+	for sc.Scan() {
+		if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") {
+			b.WriteString(line + "\n")
+		}
+	}
+	return b.String()
+}
+
+func loadManifests(t *testing.T) manifests {
+	t.Helper()
+	dir := filepath.Join(collectortest.RepoRoot(t), "deploy", "kubernetes")
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	require.NoError(t, err)
+	m := manifests{configMaps: map[string]corev1.ConfigMap{}, podSpecs: map[string]corev1.PodSpec{}}
+	for _, f := range files {
+		if filepath.Base(f) == "kustomization.yaml" {
+			continue
+		}
+		m.files = append(m.files, filepath.Base(f))
+		raw, err := os.ReadFile(f)
+		require.NoError(t, err)
+		for _, doc := range splitDocs(raw) {
+			var meta struct {
+				Kind string `json:"kind"`
+			}
+			require.NoError(t, yaml.Unmarshal(doc, &meta), f)
+			var err error
+			switch meta.Kind {
+			case "Namespace":
+				err = strictDecode(doc, &corev1.Namespace{})
+			case "ServiceAccount":
+				err = strictDecode(doc, &corev1.ServiceAccount{})
+			case "Service":
+				err = strictDecode(doc, &corev1.Service{})
+			case "ConfigMap":
+				var cm corev1.ConfigMap
+				err = strictDecode(doc, &cm)
+				m.configMaps[cm.Name] = cm
+			case "ClusterRole":
+				var r rbacv1.ClusterRole
+				err = strictDecode(doc, &r)
+				m.clusterRoles = append(m.clusterRoles, r)
+			case "ClusterRoleBinding":
+				err = strictDecode(doc, &rbacv1.ClusterRoleBinding{})
+			case "DaemonSet":
+				var d appsv1.DaemonSet
+				err = strictDecode(doc, &d)
+				m.podSpecs[d.Name] = d.Spec.Template.Spec
+			case "StatefulSet":
+				var s appsv1.StatefulSet
+				err = strictDecode(doc, &s)
+				m.podSpecs[s.Name] = s.Spec.Template.Spec
+				m.statefulSets = append(m.statefulSets, s)
+			case "HorizontalPodAutoscaler":
+				var h autoscalingv2.HorizontalPodAutoscaler
+				err = strictDecode(doc, &h)
+				m.hpas = append(m.hpas, h)
+			case "PodDisruptionBudget":
+				err = strictDecode(doc, &policyv1.PodDisruptionBudget{})
+			default:
+				t.Fatalf("%s: a %q the test does not decode", f, meta.Kind)
+			}
+			require.NoError(t, err, "%s: %s", f, meta.Kind)
+		}
+	}
+	return m
+}
+
+func TestKubernetesManifestsDecodeStrictly(t *testing.T) {
+	m := loadManifests(t)
+	require.Contains(t, m.podSpecs, "otelcol-mlops-agent")
+	require.Contains(t, m.podSpecs, "otelcol-mlops-gateway")
+
+	raw, err := os.ReadFile(filepath.Join(collectortest.RepoRoot(t), "deploy", "kubernetes", "kustomization.yaml"))
+	require.NoError(t, err)
+	var k struct {
+		Resources []string `json:"resources"`
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &k))
+	assert.ElementsMatch(t, m.files, k.Resources, "kustomization.yaml lists every manifest, and only those")
+
+	for _, s := range m.statefulSets {
+		for _, h := range m.hpas {
+			if h.Spec.ScaleTargetRef.Name == s.Name {
+				assert.Equal(t, "StatefulSet", h.Spec.ScaleTargetRef.Kind)
+			}
+		}
+	}
+}
+
+// container is one collector container as the test checks it: its configs (repository
+// paths), its environment (literals, ConfigMaps, and placeholders for what the cluster fills
+// in), its declared ports and mounts.
+type container struct {
+	name      string
+	configs   []string
+	env       map[string]string
+	ports     map[int32]bool
+	mounts    []string
+	resources corev1.ResourceRequirements
+}
+
+func containerFrom(t *testing.T, root string, c corev1.Container, configMaps map[string]corev1.ConfigMap) container {
+	t.Helper()
+	out := container{name: c.Name, env: map[string]string{}, ports: map[int32]bool{}, resources: c.Resources}
+	assert.Empty(t, c.Command, "%s: the image's ENTRYPOINT runs the collector", c.Name)
+	for i := 0; i < len(c.Args); i++ {
+		arg := c.Args[i]
+		path, ok := strings.CutPrefix(arg, "--config=")
+		if !ok && arg == "--config" && i+1 < len(c.Args) {
+			i++
+			path, ok = c.Args[i], true
+		}
+		require.True(t, ok, "%s: unexpected argument %q", c.Name, arg)
+		file, inImage := strings.CutPrefix(path, imageConfigDir)
+		require.True(t, inImage, "%s: config %s is not one of the image's %s", c.Name, path, imageConfigDir)
+		out.configs = append(out.configs, filepath.Join(root, "configs", file))
+	}
+	for _, from := range c.EnvFrom {
+		require.NotNil(t, from.ConfigMapRef, "%s: envFrom other than a ConfigMap", c.Name)
+		cm, ok := configMaps[from.ConfigMapRef.Name]
+		require.True(t, ok, "%s: envFrom names ConfigMap %s, which no manifest defines", c.Name, from.ConfigMapRef.Name)
+		for k, v := range cm.Data {
+			out.env[k] = v
+		}
+	}
+	for _, e := range c.Env {
+		switch {
+		case e.ValueFrom == nil:
+			out.env[e.Name] = e.Value
+		case e.ValueFrom.SecretKeyRef != nil && e.ValueFrom.SecretKeyRef.Optional != nil && *e.ValueFrom.SecretKeyRef.Optional:
+			// may stay unset: the config must not need it
+		default:
+			out.env[e.Name] = "from-the-cluster"
+		}
+	}
+	for _, p := range c.Ports {
+		out.ports[p.ContainerPort] = true
+	}
+	for _, vm := range c.VolumeMounts {
+		out.mounts = append(out.mounts, vm.MountPath)
+	}
+	return out
+}
+
+var (
+	envReference   = regexp.MustCompile(`\$\{env:([A-Z0-9_]+)(:-[^}]*)?\}`)
+	envWithDefault = regexp.MustCompile(`\$\{env:([A-Z0-9_]+):-([^}]*)\}`)
+)
+
+// requiredEnv lists the variables a config reads without a default.
+func requiredEnv(t *testing.T, path string) []string {
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var names []string
+	for _, m := range envReference.FindAllStringSubmatch(stripComments(string(raw)), -1) {
+		if m[2] == "" && !slices.Contains(names, m[1]) {
+			names = append(names, m[1])
+		}
+	}
+	return names
+}
+
+// boundPorts returns the ports the configs listen on with env: every *_ENDPOINT variable the
+// configs read for a receiver or extension, and the telemetry port.
+func boundPorts(t *testing.T, c container) map[int32]string {
+	ports := map[int32]string{}
+	for _, cfg := range c.configs {
+		raw, err := os.ReadFile(cfg)
+		require.NoError(t, err)
+		for _, m := range envWithDefault.FindAllStringSubmatch(stripComments(string(raw)), -1) {
+			name, def := m[1], m[2]
+			listens := (strings.HasSuffix(name, "_ENDPOINT") && (strings.HasPrefix(name, "GATEWAY_") || strings.HasPrefix(name, "SIDECAR_"))) ||
+				strings.HasSuffix(name, "_TELEMETRY_PORT")
+			if !listens {
+				continue
+			}
+			value := def
+			if v, ok := c.env[name]; ok {
+				value = v
+			}
+			port := value[strings.LastIndexByte(value, ':')+1:]
+			n, err := strconv.Atoi(port)
+			require.NoError(t, err, "%s=%s", name, value)
+			ports[int32(n)] = name
+		}
+	}
+	return ports
+}
+
+// Every container runs configs of the repository, unchanged, with every variable they need
+// set, every port they bind declared (and bound on 0.0.0.0, not the bare-metal 127.0.0.1), its
+// data directory on a volume, and memory settings that keep GOMEMLIMIT and memory_limiter
+// below the container's limit; the binary validates each container's exact configuration.
+func TestKubernetesContainersRunTheShippedConfigs(t *testing.T) {
+	root := collectortest.RepoRoot(t)
+	m := loadManifests(t)
+	dockerfile, err := os.ReadFile(filepath.Join(root, "Dockerfile"))
+	require.NoError(t, err)
+	for workload, spec := range m.podSpecs {
+		require.Len(t, spec.Containers, 1, workload)
+		c := containerFrom(t, root, spec.Containers[0], m.configMaps)
+		t.Run(workload, func(t *testing.T) {
+			require.NotEmpty(t, c.configs)
+			for _, cfg := range c.configs {
+				assert.FileExists(t, cfg)
+				assert.Contains(t, string(dockerfile), "configs/"+filepath.Base(cfg), "the image carries %s", filepath.Base(cfg))
+				for _, name := range requiredEnv(t, cfg) {
+					assert.Contains(t, c.env, name, "%s reads %s, which the container does not set", filepath.Base(cfg), name)
+				}
+			}
+			for port, from := range boundPorts(t, c) {
+				assert.True(t, c.ports[port], "port %d (%s) is bound but not declared", port, from)
+			}
+			for name, value := range c.env {
+				if strings.HasSuffix(name, "_ENDPOINT") && (strings.HasPrefix(name, "GATEWAY_") || strings.HasPrefix(name, "SIDECAR_")) {
+					assert.True(t, strings.HasPrefix(value, "0.0.0.0:"), "%s=%s: other pods could not reach it", name, value)
+				}
+			}
+			assert.Contains(t, c.mounts, c.env["OTELCOL_MLOPS_DATA_DIR"], "the data directory is a volume")
+
+			limit := c.resources.Limits.Memory()
+			require.False(t, limit.IsZero(), "a memory limit is set")
+			gomem := resource.MustParse(strings.TrimSuffix(c.env["GOMEMLIMIT"], "B"))
+			assert.Negative(t, gomem.Cmp(*limit), "GOMEMLIMIT below the container's limit")
+			if mib, ok := c.env["GATEWAY_MEMORY_LIMIT_MIB"]; ok {
+				hard := resource.MustParse(mib + "Mi")
+				spike := resource.MustParse(c.env["GATEWAY_MEMORY_SPIKE_MIB"] + "Mi")
+				soft := hard.DeepCopy()
+				soft.Sub(spike)
+				assert.Negative(t, hard.Cmp(*limit), "memory_limiter's limit below the container's")
+				assert.Positive(t, gomem.Cmp(soft), "GOMEMLIMIT above the limiter's soft limit (docs/reliability.md)")
+				assert.Negative(t, gomem.Cmp(hard), "GOMEMLIMIT below the limiter's hard limit")
+			}
+
+			args := []string{"validate"}
+			for _, cfg := range c.configs {
+				args = append(args, "--config", cfg)
+			}
+			var env []string
+			for k, v := range c.env {
+				env = append(env, k+"="+v)
+			}
+			out, err := collectortest.RunEnv(t, env, args...)
+			require.NoError(t, err, "the container's configuration does not validate:\n%s", out)
+		})
+	}
+}
+
+// k8sAttributesResources is what the k8s_attributes processor watches for a configuration
+// (contrib v0.152.0, internal/kube/client.go): pods always, the rest for what is extracted.
+func k8sAttributesResources(t *testing.T, cfg map[string]any) map[string]bool {
+	need := map[string]bool{"/pods": true}
+	extract, _ := cfg["extract"].(map[string]any)
+	metadata, _ := extract["metadata"].([]any)
+	for _, md := range metadata {
+		switch md {
+		case "k8s.deployment.name", "k8s.deployment.uid":
+			need["apps/replicasets"] = true
+		case "k8s.cronjob.name", "k8s.cronjob.uid":
+			need["batch/jobs"] = true
+		case "k8s.node.uid":
+			need["/nodes"] = true
+		case "k8s.cluster.uid":
+			need["/namespaces"] = true
+		}
+	}
+	for _, key := range []string{"labels", "annotations"} {
+		rules, _ := extract[key].([]any)
+		for _, r := range rules {
+			from, _ := r.(map[string]any)["from"].(string)
+			switch from {
+			case "", "pod":
+			case "namespace":
+				need["/namespaces"] = true
+			case "node":
+				need["/nodes"] = true
+			case "deployment", "statefulset", "daemonset":
+				need["apps/"+from+"s"] = true
+			case "job":
+				need["batch/jobs"] = true
+			default:
+				t.Fatalf("k8s_attributes %s from %q: extend the test", key, from)
+			}
+		}
+	}
+	return need
+}
+
+// The agent's ClusterRole grants get, list and watch on exactly what k8s_attributes reads.
+func TestAgentRBACCoversK8sAttributes(t *testing.T) {
+	root := collectortest.RepoRoot(t)
+	raw, err := os.ReadFile(filepath.Join(root, "configs", "sidecar-kubernetes.yaml"))
+	require.NoError(t, err)
+	var cfg struct {
+		Processors map[string]map[string]any `json:"processors"`
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &cfg))
+	k8sAttrs, ok := cfg.Processors["k8s_attributes"]
+	require.True(t, ok)
+	need := k8sAttributesResources(t, k8sAttrs)
+
+	m := loadManifests(t)
+	require.Len(t, m.clusterRoles, 1)
+	granted := map[string]bool{}
+	for _, rule := range m.clusterRoles[0].Rules {
+		for _, verb := range []string{"get", "list", "watch"} {
+			assert.Contains(t, rule.Verbs, verb, "%v", rule)
+		}
+		for _, g := range rule.APIGroups {
+			for _, r := range rule.Resources {
+				granted[g+"/"+r] = true
+			}
+		}
+	}
+	assert.Equal(t, need, granted, "the ClusterRole grants what k8s_attributes reads, no more")
+}
+
+// The Helm values run the same pods: the same configs, environment, ports and RBAC as the
+// manifests (one decided set of settings, two ways to apply it).
+func TestHelmValuesMatchTheManifests(t *testing.T) {
+	root := collectortest.RepoRoot(t)
+	m := loadManifests(t)
+	for workload, file := range map[string]string{"otelcol-mlops-agent": "agent-values.yaml", "otelcol-mlops-gateway": "gateway-values.yaml"} {
+		t.Run(file, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join(root, "deploy", "helm", file))
+			require.NoError(t, err)
+			var v struct {
+				FullnameOverride string `json:"fullnameOverride"`
+				Command          struct {
+					Name      string   `json:"name"`
+					ExtraArgs []string `json:"extraArgs"`
+				} `json:"command"`
+				ConfigMap struct {
+					Create bool `json:"create"`
+				} `json:"configMap"`
+				ExtraEnvs     []corev1.EnvVar             `json:"extraEnvs"`
+				ExtraEnvsFrom []corev1.EnvFromSource      `json:"extraEnvsFrom"`
+				Resources     corev1.ResourceRequirements `json:"resources"`
+				Ports         map[string]struct {
+					Enabled       bool  `json:"enabled"`
+					ContainerPort int32 `json:"containerPort"`
+				} `json:"ports"`
+				ClusterRole struct {
+					Rules []rbacv1.PolicyRule `json:"rules"`
+				} `json:"clusterRole"`
+				Statefulset struct {
+					VolumeClaimTemplates []corev1.PersistentVolumeClaim `json:"volumeClaimTemplates"`
+				} `json:"statefulset"`
+			}
+			require.NoError(t, yaml.Unmarshal(raw, &v))
+			assert.Equal(t, workload, v.FullnameOverride)
+			assert.False(t, v.ConfigMap.Create, "the image's configs run, not a chart-made one")
+			assert.Equal(t, "otelcol-mlops", v.Command.Name, "the chart runs /<command.name>: the image's ENTRYPOINT")
+
+			want := m.podSpecs[workload].Containers[0]
+			var wantArgs []string
+			for i := 0; i < len(want.Args); i += 2 {
+				wantArgs = append(wantArgs, want.Args[i]+"="+want.Args[i+1])
+			}
+			assert.Equal(t, wantArgs, v.Command.ExtraArgs)
+			assert.ElementsMatch(t, want.Env, v.ExtraEnvs)
+			assert.ElementsMatch(t, want.EnvFrom, v.ExtraEnvsFrom)
+			assert.Equal(t, want.Resources, v.Resources)
+			var ports []int32
+			for _, p := range v.Ports {
+				if p.Enabled {
+					ports = append(ports, p.ContainerPort)
+				}
+			}
+			var wantPorts []int32
+			for _, p := range want.Ports {
+				wantPorts = append(wantPorts, p.ContainerPort)
+			}
+			assert.ElementsMatch(t, wantPorts, ports)
+			if len(m.clusterRoles) > 0 && workload == "otelcol-mlops-agent" {
+				assert.Equal(t, m.clusterRoles[0].Rules, v.ClusterRole.Rules)
+			}
+			for _, s := range m.statefulSets {
+				if s.Name == workload {
+					require.Len(t, v.Statefulset.VolumeClaimTemplates, len(s.Spec.VolumeClaimTemplates))
+					assert.Equal(t, s.Spec.VolumeClaimTemplates[0].Spec, v.Statefulset.VolumeClaimTemplates[0].Spec)
+				}
+			}
+		})
+	}
+}
+
