@@ -449,4 +449,3 @@ func TestHelmValuesMatchTheManifests(t *testing.T) {
 		})
 	}
 }
-
