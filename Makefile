@@ -15,12 +15,23 @@ FUZZ_TIME     ?= 30s
 # go.sum is committed, so builds still verify every module.
 export GONOSUMDB := go.opentelemetry.io,github.com/open-telemetry
 
-.PHONY: all build run demo test test-unit bench lint fmt generate check-generated clean tools fuzz jaeger es-template es-setup
+.PHONY: build-static image all build run demo test test-unit bench lint fmt generate check-generated clean tools fuzz jaeger es-template es-setup
 
 all: build
 
+# CGO_ENABLED=0: a static binary (the image is FROM scratch; tests check it stays static).
 build:
-	$(GO) build -trimpath -o $(BIN) ./cmd/otelcol-mlops
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/otelcol-mlops
+
+# The binary the image copies: static, for linux/amd64 (GOARCH=arm64 for Graviton/Ampere).
+IMAGE         ?= ghcr.io/otelcol-mlops/otelcol-mlops:0.1.0
+IMAGE_GOARCH  ?= amd64
+build-static:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(IMAGE_GOARCH) $(GO) build -trimpath -o bin/otelcol-mlops-linux-static ./cmd/otelcol-mlops
+
+# Needs a Docker engine (none runs on the machines this repository is developed on).
+image: build-static
+	docker build -t $(IMAGE) .
 
 run: build
 	./$(BIN)

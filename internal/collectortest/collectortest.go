@@ -43,7 +43,9 @@ func Binary(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(dir, "otelcol-mlops")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/otelcol-mlops")
+		// As make build and make build-static build it: static, so the scratch image runs it.
+		cmd := exec.Command("go", "build", "-trimpath", "-o", binPath, "./cmd/otelcol-mlops")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
 			errBuild = fmt.Errorf("go build: %w\n%s", err, out)
