@@ -15,7 +15,7 @@ FUZZ_TIME     ?= 30s
 # go.sum is committed, so builds still verify every module.
 export GONOSUMDB := go.opentelemetry.io,github.com/open-telemetry
 
-.PHONY: build-static image all build run demo test test-unit bench lint fmt generate check-generated clean tools fuzz jaeger es-template es-setup
+.PHONY: debian-deps build-static image all build run demo test test-unit bench lint fmt generate check-generated clean tools fuzz jaeger es-template es-setup
 
 all: build
 
@@ -47,9 +47,16 @@ jaeger: bin/jaeger
 bin/jaeger: tools/jaeger/go.mod
 	cd tools/jaeger && GOFLAGS=-mod=mod GONOSUMDB=$(GONOSUMDB),github.com/jaegertracing $(GO) build -o ../../bin/jaeger github.com/jaegertracing/jaeger/cmd/jaeger
 
-# Unit, golden-file, integration and end-to-end tests (these build and start the binary and
-# Jaeger, and run pstest and the Elasticsearch stand-in in process).
-test: jaeger
+# Debian packages the tests run for real: Prometheus and promtool (deploy/prometheus).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+debian-deps:
+	@command -v prometheus >/dev/null && command -v promtool >/dev/null || \
+	  (export DEBIAN_FRONTEND=noninteractive; $(SUDO) apt-get update -qq && \
+	   $(SUDO) apt-get install -y -qq --no-install-recommends prometheus)
+
+# Unit, golden-file, integration and end-to-end tests (these build and start the binary,
+# Jaeger and Prometheus, and run pstest and the Elasticsearch stand-in in process).
+test: jaeger debian-deps
 	$(GO) test -race -count=1 -timeout 30m ./...
 
 # The fast inner loop: every package's own tests, without the binary, Jaeger or the
