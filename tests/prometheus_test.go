@@ -43,7 +43,7 @@ func TestPrometheusScrapesTheGateway(t *testing.T) {
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() {
-		if err := prom.Stop(10*time.Second); err != nil || t.Failed() {
+		if err := prom.Stop(10 * time.Second); err != nil || t.Failed() {
 			t.Logf("prometheus: %v\n%s", err, prom.Output())
 		}
 	})
