@@ -74,7 +74,7 @@ var overlayEnv = []string{
 	"AZURE_EVENTHUB_CONNECTION=" + azureConnection,
 	"CLOUD_LOGGING_SUBSCRIPTION=gke-logs-otel",
 	"K8S_NODE_NAME=node-1",
-	"GATEWAY_DNS_NAME=otelcol-mlops-gateway-headless.observability.svc.cluster.local",
+	"GATEWAY_DNS_NAME=otelcol-mlops-gateway.observability.svc.cluster.local",
 }
 
 const azureConnection = "Endpoint=sb://example.servicebus.windows.net/;SharedAccessKeyName=listen;SharedAccessKey=c2VjcmV0;EntityPath=function-logs"

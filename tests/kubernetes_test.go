@@ -36,6 +36,7 @@ type manifests struct {
 	podSpecs     map[string]corev1.PodSpec // by workload name
 	statefulSets []appsv1.StatefulSet
 	hpas         []autoscalingv2.HorizontalPodAutoscaler
+	services     []corev1.Service
 	files        []string
 }
 
@@ -95,7 +96,9 @@ func loadManifests(t *testing.T) manifests {
 			case "ServiceAccount":
 				err = strictDecode(doc, &corev1.ServiceAccount{})
 			case "Service":
-				err = strictDecode(doc, &corev1.Service{})
+				var svc corev1.Service
+				err = strictDecode(doc, &svc)
+				m.services = append(m.services, svc)
 			case "ConfigMap":
 				var cm corev1.ConfigMap
 				err = strictDecode(doc, &cm)
@@ -138,10 +141,31 @@ func TestKubernetesManifestsDecodeStrictly(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join(collectortest.RepoRoot(t), "deploy", "kubernetes", "kustomization.yaml"))
 	require.NoError(t, err)
 	var k struct {
+		Namespace string   `json:"namespace"`
 		Resources []string `json:"resources"`
 	}
 	require.NoError(t, yaml.Unmarshal(raw, &k))
 	assert.ElementsMatch(t, m.files, k.Resources, "kustomization.yaml lists every manifest, and only those")
+
+	// The agents and the gateways resolve the gateways' headless Service, which selects them.
+	var headless []string
+	for _, svc := range m.services {
+		if svc.Spec.ClusterIP == corev1.ClusterIPNone {
+			headless = append(headless, svc.Name+"."+k.Namespace+".svc.cluster.local")
+			assert.Equal(t, "otelcol-mlops-gateway", svc.Spec.Selector["app.kubernetes.io/name"])
+		}
+	}
+	require.Len(t, headless, 1)
+	for workload, spec := range m.podSpecs {
+		for _, e := range spec.Containers[0].Env {
+			if e.Name == "GATEWAY_DNS_NAME" {
+				assert.Equal(t, headless[0], e.Value, workload)
+			}
+		}
+	}
+	for _, s := range m.statefulSets {
+		assert.Equal(t, strings.Split(headless[0], ".")[0], s.Spec.ServiceName, "the StatefulSet's governing Service")
+	}
 
 	for _, s := range m.statefulSets {
 		for _, h := range m.hpas {

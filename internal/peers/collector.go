@@ -18,6 +18,15 @@ type collectorPorts struct {
 	health    string
 	// overlays are configs merged over configs/<name>.yaml (--config after --config)
 	overlays []string
+	// defaults are variables set from the chosen ports unless env sets them: the name of the
+	// variable, and that of the endpoint whose address it takes (as a one-element YAML list
+	// when list is true).
+	defaults []portDefault
+}
+
+type portDefault struct {
+	name, endpoint string
+	list           bool
 }
 
 // startAttempts bounds the retries on ports taken between FreeAddr and the collector's bind.
@@ -33,6 +42,13 @@ func startCollector(root, bin string, ports collectorPorts, env map[string]strin
 		vars, err := freePorts(ports)
 		if err != nil {
 			return nil, nil, err
+		}
+		for _, d := range ports.defaults {
+			if d.list {
+				vars[d.name] = "[" + vars[d.endpoint] + "]"
+			} else {
+				vars[d.name] = vars[d.endpoint]
+			}
 		}
 		for k, v := range env {
 			vars[k] = v

@@ -20,11 +20,21 @@ func StartGateway(root, bin string, env map[string]string, overlays ...string) (
 		telemetry: "GATEWAY_TELEMETRY_PORT",
 		health:    "GATEWAY_HEALTH_ENDPOINT",
 		overlays:  overlays,
-	}, env)
+		// alone, a gateway is its only peer (plaintext, as its receiver)
+		defaults: []portDefault{{name: "GATEWAY_PEERS", endpoint: "GATEWAY_OTLP_GRPC_ENDPOINT", list: true}},
+	}, withDefault(env, "GATEWAY_INSECURE", "true"))
 	if err != nil {
 		return nil, err
 	}
 	return &Gateway{Process: p, OTLPGRPC: vars["GATEWAY_OTLP_GRPC_ENDPOINT"],
 		PrometheusURL: "http://" + vars["GATEWAY_PROMETHEUS_ENDPOINT"] + "/metrics", HealthURL: "http://" + vars["GATEWAY_HEALTH_ENDPOINT"] + "/",
 		TelemetryURL: "http://127.0.0.1:" + vars["GATEWAY_TELEMETRY_PORT"] + "/metrics"}, nil
+}
+
+func withDefault(env map[string]string, name, value string) map[string]string {
+	out := map[string]string{name: value}
+	for k, v := range env {
+		out[k] = v
+	}
+	return out
 }
