@@ -1,7 +1,8 @@
-// Command demo runs the seed incident on this machine with no outside service — real Jaeger,
-// Google's pstest Pub/Sub, the Elasticsearch stand-in and the otelcol-mlops gateway — and
+// Command demo runs the seed incident on this machine with no outside service, in the shape it
+// has on a cluster (examples/topology: container log files, a node agent, two gateways, a
+// Cloud Logging sink; real Jaeger, Google's pstest Pub/Sub, the Elasticsearch stand-in) and
 // prints what an engineer needs for the failing job: its trace, every service it crossed with
-// timings, its log lines, and the metric exemplar that points at it.
+// timings, its log lines with the pod they came from, and the metric exemplar that points at it.
 package main
 
 import (
@@ -17,15 +18,12 @@ import (
 	"strings"
 	"time"
 
-	"cloud.google.com/go/pubsub/v2/pstest"
-
 	"github.com/otelcol-mlops/otelcol-mlops/examples/seedstack"
+	"github.com/otelcol-mlops/otelcol-mlops/examples/topology"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
-
-const project = "mlops-demo"
 
 func main() {
 	timeout := flag.Duration("timeout", 2*time.Minute, "give up waiting for the trace after this long")
@@ -50,49 +48,12 @@ func run(timeout time.Duration) error {
 	}
 	defer func() { _ = os.RemoveAll(dataDir) }()
 
-	step("starting Jaeger v2 (memory storage)")
-	jaeger, err := peers.StartJaeger(root)
+	topo, err := topology.Start(ctx, root, filepath.Join(root, "bin", "otelcol-mlops"), dataDir, step)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = jaeger.Stop(10 * time.Second) }()
-
-	step("starting the Elasticsearch stand-in with the shipped index template (it parses every document against the template's mappings as Elasticsearch 8 does; no real Elasticsearch can run here)")
-	es, err := esstandin.StartShipped("127.0.0.1:0", filepath.Join(root, "configs", "elasticsearch"))
-	if err != nil {
-		return err
-	}
-	defer func() { _ = es.Close() }()
-
-	step("starting Google's pstest Pub/Sub server with the jobs topic, dead-letter topic and taps")
-	srv := pstest.NewServer()
-	defer func() { _ = srv.Close() }()
-	ps, err := seedstack.Dial(ctx, srv.Addr, project)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = ps.Close() }()
-	if err := seedstack.CreateTopology(ctx, ps, project); err != nil {
-		return err
-	}
-
-	step("starting the otelcol-mlops gateway (configs/gateway.yaml + configs/gateway-cloud-logging.yaml)")
-	gateway, err := peers.StartGateway(root, filepath.Join(root, "bin", "otelcol-mlops"), map[string]string{
-		"OTELCOL_MLOPS_DATA_DIR": dataDir, "GCP_PROJECT": project, "PUBSUB_ENDPOINT": srv.Addr, "PUBSUB_INSECURE": "true",
-		"ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": jaeger.OTLPGRPC, "JAEGER_INSECURE": "true",
-		"CLOUD_LOGGING_SUBSCRIPTION": seedstack.CloudLoggingSub,
-	}, filepath.Join(root, "configs", "gateway-cloud-logging.yaml"))
-	if err != nil {
-		return err
-	}
-	defer func() { _ = gateway.Stop(20 * time.Second) }()
-
-	step("running the seed's stack: UI → API → Pub/Sub → 2 GPU workers (" + seedstack.CloudLoggingWorker + " logs through Cloud Logging: a Log Router sink's topic), plus an OTel-instrumented model registry")
-	stack, err := seedstack.Start(ctx, gateway.OTLPGRPC, ps, project, 2, seedstack.WithCloudLogging())
-	if err != nil {
-		return err
-	}
-	defer func() { _ = stack.Stop(context.Background()) }()
+	defer func() { _ = topo.Stop() }()
+	stack := topo.Stack
 	var failing seedstack.Job
 	for _, model := range []string{"resnet50", "bert-base", "fail-me"} {
 		job, err := stack.RunJob(ctx, model)
@@ -108,11 +69,11 @@ func run(timeout time.Duration) error {
 	res, _ := legacyid.Default.Map(failing.TraceID)
 	traceID := hex.EncodeToString(res.TraceID[:])
 	step("waiting for the failing job's trace to complete in Jaeger (the worker retries %d times, then it is dead-lettered)", seedstack.MaxDeliveryAttempt)
-	spans, err := waitForTrace(jaeger, traceID, timeout)
+	spans, err := waitForTrace(topo.Jaeger, traceID, timeout)
 	if err != nil {
 		return err
 	}
-	report(failing, traceID, spans, es, gateway)
+	report(failing, traceID, spans, topo)
 	return nil
 }
 
@@ -181,7 +142,8 @@ func waterfall(spans []peers.JaegerSpan) []waterfallRow {
 	return rows
 }
 
-func report(job seedstack.Job, traceID string, spans []peers.JaegerSpan, es *esstandin.Server, g *peers.Gateway) {
+func report(job seedstack.Job, traceID string, spans []peers.JaegerSpan, topo *topology.Topology) {
+	es := topo.ES
 	fmt.Printf("\n================ the failing job, found from its X-Trace-ID in seconds ================\n")
 	fmt.Printf("X-Trace-ID (what the UI minted):  %s\n", job.TraceID)
 	fmt.Printf("W3C trace ID (Jaeger, trace.id):  %s\n", traceID)
@@ -223,7 +185,7 @@ func report(job seedstack.Job, traceID string, spans []peers.JaegerSpan, es *ess
 		}
 	}
 	sort.SliceStable(lines, func(a, b int) bool { return field(lines[a], "@timestamp") < field(lines[b], "@timestamp") })
-	fmt.Printf("\nIts log lines (Elasticsearch, trace.id:%s — %d documents):\n", traceID, len(lines))
+	fmt.Printf("\nIts log lines (Elasticsearch, trace.id:%s — %d documents; pod: k8s.namespace.name/k8s.pod.name, from the log file's path or the Cloud Logging entry):\n", traceID, len(lines))
 	for _, d := range lines {
 		msg := field(d, "message")
 		switch {
@@ -233,23 +195,41 @@ func report(job seedstack.Job, traceID string, spans []peers.JaegerSpan, es *ess
 		default:
 			msg = fmt.Sprintf("dead-lettered job payload: model_name=%s dataset_id=%s", field(d, "model_name"), field(d, "dataset_id"))
 		}
-		if len(msg) > 90 {
-			msg = msg[:90] + "…"
+		if len(msg) > 70 {
+			msg = msg[:70] + "…"
 		}
-		fmt.Printf("  %-24s %-26s %-8s %s\n", field(d, "@timestamp"), field(d, "service.name"), field(d, "log.level"), msg)
+		fmt.Printf("  %-31s %-26s %-36s %-8s %s\n", field(d, "@timestamp"), field(d, "service.name"), podOf(d), field(d, "log.level"), msg)
 	}
 
-	fmt.Printf("\nThe metric exemplar that points at it (Prometheus %s):\n", g.PrometheusURL)
-	for _, l := range exemplarLines(g.PrometheusURL, traceID) {
+	// ml_metrics runs on the gateway that owns the trace: ask each.
+	urls := make([]string, len(topo.Gateways))
+	for i, g := range topo.Gateways {
+		urls[i] = g.PrometheusURL
+	}
+	url, exemplars := exemplarLines(urls, traceID)
+	fmt.Printf("\nThe metric exemplar that points at it (Prometheus %s):\n", url)
+	for _, l := range exemplars {
 		fmt.Println("  " + l)
 	}
 	fmt.Printf("\nElasticsearch (stand-in, shipped template): %d documents indexed, %d refused by the mappings\n", len(es.Docs()), es.Refused())
 	fmt.Printf("In Kibana: trace.id:%s   In Jaeger: /trace/%s\n", traceID, traceID)
 }
 
-func exemplarLines(url, traceID string) []string {
+func exemplarLines(urls []string, traceID string) (string, []string) {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
+		for _, url := range urls {
+			if lines := exemplarsAt(url, traceID); len(lines) > 0 {
+				return url, lines
+			}
+		}
+		time.Sleep(time.Second)
+	}
+	return strings.Join(urls, ", "), []string{"(no exemplar yet: ml_metrics flushes every 10s)"}
+}
+
+func exemplarsAt(url, traceID string) []string {
+	{
 		req, _ := http.NewRequest(http.MethodGet, url, http.NoBody)
 		req.Header.Set("Accept", "application/openmetrics-text; version=1.0.0")
 		if resp, err := http.DefaultClient.Do(req); err == nil {
@@ -261,11 +241,21 @@ func exemplarLines(url, traceID string) []string {
 					out = append(out, l)
 				}
 			}
-			if len(out) > 0 {
-				return out
-			}
+			return out
 		}
-		time.Sleep(time.Second)
 	}
-	return []string{"(no exemplar yet: ml_metrics flushes every 10s)"}
+	return nil
+}
+
+// podOf names where a document's line came from.
+func podOf(d esstandin.Doc) string {
+	ns, _ := esstandin.Field(d.Source, "k8s.namespace.name")
+	pod, ok := esstandin.Field(d.Source, "k8s.pod.name")
+	if !ok {
+		if svc, _ := esstandin.Field(d.Source, "service.name"); svc == "gcp-pubsub" {
+			return "(Pub/Sub tap)"
+		}
+		return "(OTLP)"
+	}
+	return fmt.Sprintf("%v/%v", ns, pod)
 }

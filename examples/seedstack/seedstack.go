@@ -67,10 +67,39 @@ type Stack struct {
 	cancel   context.CancelFunc
 	// cloudLogging: CloudLoggingWorker's lines go to CloudLoggingTopic as LogEntries.
 	cloudLogging bool
+	// pods, when set, is where the legacy services write their stdout as container log files.
+	pods *podLogs
+
+	loggedMu sync.Mutex
+	logged   []Line
+}
+
+// Line is one log line a service of the stack wrote, by any route.
+type Line struct {
+	Service, Replica, Route, Text string
+}
+
+// Logged returns every line the stack's services wrote so far.
+func (s *Stack) Logged() []Line {
+	s.loggedMu.Lock()
+	defer s.loggedMu.Unlock()
+	return append([]Line(nil), s.logged...)
+}
+
+func (s *Stack) record(service, replica, route, text string) {
+	s.loggedMu.Lock()
+	defer s.loggedMu.Unlock()
+	s.logged = append(s.logged, Line{Service: service, Replica: replica, Route: route, Text: text})
 }
 
 // Option changes how the stack is started.
 type Option func(*Stack)
+
+// WithContainerLogs makes the legacy services write their lines the way a container runtime
+// stores a pod's stdout on its node: CRI lines in dir/<namespace>_<pod>_<uid>/<container>/0.log
+// (dir is a /var/log/pods-shaped folder for an agent to tail). Only the instrumented service
+// still speaks OTLP.
+func WithContainerLogs(dir string) Option { return func(s *Stack) { s.pods = newPodLogs(dir) } }
 
 // WithCloudLogging makes CloudLoggingWorker log the way a GKE pod's stdout reaches a Log
 // Router sink: one Cloud Logging LogEntry per line, published to CloudLoggingTopic.
@@ -143,6 +172,9 @@ func (s *Stack) Stop(ctx context.Context) error {
 	s.workers.Wait()
 	s.registry.Close()
 	err := s.tp.Shutdown(ctx)
+	if s.pods != nil {
+		err = errors.Join(err, s.pods.close())
+	}
 	return errors.Join(err, s.logConn.Close())
 }
 
@@ -213,10 +245,12 @@ func (s *Stack) worker(ctx context.Context, workerID string) {
 		logLine := func(level, msg string) {
 			line := fmt.Sprintf(`{"timestamp": %q, "level": %q, "worker_id": %q, "trace_id": %q, "message": %q}`, asctimeNow(), level, workerID, traceID, msg)
 			if s.cloudLogging && workerID == CloudLoggingWorker {
-				_ = s.logToCloudLogging(context.WithoutCancel(ctx), workerID, level, line)
+				if s.logToCloudLogging(context.WithoutCancel(ctx), workerID, level, line) == nil {
+					s.record("ml-worker", workerID, "cloud_logging", line)
+				}
 				return
 			}
-			_ = s.log(context.WithoutCancel(ctx), "ml-worker", line)
+			_ = s.logAs(context.WithoutCancel(ctx), "ml-worker", workerID, line)
 		}
 		logLine("INFO", "Received message with ID: "+m.ID)
 		var job struct {
@@ -257,9 +291,23 @@ func (s *Stack) inferenceError(ctx context.Context, traceID, model string) {
 		isoNow(), traceID, traceID, model))
 }
 
-// log ships one raw log line of a service to the gateway.
+// log ships one raw log line of a service: to its container's log file, or to the gateway.
 func (s *Stack) log(ctx context.Context, service, line string) error {
-	return s.logWithContext(ctx, service, trace.SpanContext{}, line)
+	return s.logAs(ctx, service, service, line)
+}
+
+// logAs is log for one replica (pod) of a service.
+func (s *Stack) logAs(ctx context.Context, service, replica, line string) error {
+	route, err := "container_log", error(nil)
+	if s.pods != nil {
+		err = s.pods.write(service, replica, line)
+	} else {
+		route, err = "otlp", s.logWithContext(ctx, service, trace.SpanContext{}, line)
+	}
+	if err == nil {
+		s.record(service, replica, route, line)
+	}
+	return err
 }
 
 // logWithContext ships a log line with a span context, when sc is valid.

@@ -12,11 +12,12 @@ func StartSidecar(root, bin string, env map[string]string) (*Sidecar, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sidecar{Process: p, HealthURL: "http://" + vars["SIDECAR_HEALTH_ENDPOINT"] + "/"}, nil
+	return &Sidecar{Process: p, HealthURL: "http://" + vars["SIDECAR_HEALTH_ENDPOINT"] + "/", OTLPGRPC: vars["SIDECAR_OTLP_GRPC_ENDPOINT"]}, nil
 }
 
 // Sidecar is a running otelcol-mlops with configs/sidecar.yaml.
 type Sidecar struct {
 	*Process
 	HealthURL string
+	OTLPGRPC  string
 }
