@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -28,18 +27,16 @@ func TestPrometheusRules(t *testing.T) {
 	}
 }
 
-func hostPort(metricsURL string) string {
-	return strings.TrimSuffix(strings.TrimPrefix(metricsURL, "http://"), "/metrics")
-}
+func hostPort(metricsURL string) string { return peers.HostPort(metricsURL) }
 
 // A real Prometheus scrapes the gateway with the shipped scrape jobs and rules: p95 latency
 // by model and version comes out of histogram_quantile, and the failing model's exemplars
 // carry the failing job's trace ID.
 func TestPrometheusScrapesTheGateway(t *testing.T) {
 	inc := startIncident(t)
-	prom, err := peers.StartPrometheus(collectortest.RepoRoot(t), t.TempDir(), map[string]string{
-		"otelcol-mlops-ml":        hostPort(inc.gateway.PrometheusURL),
-		"otelcol-mlops-telemetry": hostPort(inc.gateway.TelemetryURL),
+	prom, err := peers.StartPrometheus(collectortest.RepoRoot(t), t.TempDir(), map[string][]string{
+		"otelcol-mlops-ml":        {hostPort(inc.gateway.PrometheusURL)},
+		"otelcol-mlops-telemetry": {hostPort(inc.gateway.TelemetryURL)},
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() {

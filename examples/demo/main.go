@@ -74,7 +74,43 @@ func run(timeout time.Duration) error {
 		return err
 	}
 	report(failing, traceID, spans, topo)
+	prometheusReport(root, dataDir, topo, traceID)
 	return nil
+}
+
+// prometheusReport asks a real Prometheus (Debian's package, when installed) what the seed's
+// Kibana questions asked of logs: p95 latency by model and version, and the exemplar that
+// leads from the failing model's latency to its trace.
+func prometheusReport(root, dataDir string, topo *topology.Topology, traceID string) {
+	targets := map[string][]string{}
+	for _, g := range topo.Gateways {
+		targets["otelcol-mlops-ml"] = append(targets["otelcol-mlops-ml"], peers.HostPort(g.PrometheusURL))
+		targets["otelcol-mlops-telemetry"] = append(targets["otelcol-mlops-telemetry"], peers.HostPort(g.TelemetryURL))
+	}
+	prom, err := peers.StartPrometheus(root, dataDir, targets)
+	if err != nil {
+		fmt.Printf("\nPrometheus: %v\n", err)
+		return
+	}
+	defer func() { _ = prom.Stop(10 * time.Second) }()
+	fmt.Printf("\nPrometheus (%s, deploy/prometheus/prometheus.yml and rules.yml, exemplar storage on):\n", prom.URL)
+	const p95 = `histogram_quantile(0.95, sum by (le, model_name, model_version) (ml_inference_latency_milliseconds_bucket))`
+	var samples []peers.Sample
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && len(samples) == 0; time.Sleep(time.Second) {
+		samples, _ = prom.Query(p95)
+	}
+	fmt.Printf("  %s\n", p95)
+	for _, s := range samples {
+		fmt.Printf("    %-10s %-6s p95 %6.0f ms\n", s.Labels["model_name"], s.Labels["model_version"], s.Value)
+	}
+	exemplars, _ := prom.Exemplars(`ml_inference_latency_milliseconds_bucket{model_name="fail-me"}`, 10*time.Minute)
+	for _, e := range exemplars {
+		mark := ""
+		if e.Labels["trace_id"] == traceID {
+			mark = "  ← the failing job"
+		}
+		fmt.Printf("  exemplar of fail-me's latency: %.0f ms, trace_id %s%s\n", e.Value, e.Labels["trace_id"], mark)
+	}
 }
 
 func waitForTrace(j *peers.Jaeger, traceID string, timeout time.Duration) ([]peers.JaegerSpan, error) {

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"sigs.k8s.io/yaml"
@@ -26,9 +27,9 @@ type Prometheus struct {
 var ErrNoPrometheus = errors.New("prometheus is not installed: apt-get install -y prometheus (.ci/run does)")
 
 // StartPrometheus starts Prometheus with deploy/prometheus/prometheus.yml, its Kubernetes
-// service discovery replaced by static targets (job name → host:port), scraping and
+// service discovery replaced by static targets (job name → host:port list), scraping and
 // evaluating rules every second.
-func StartPrometheus(root, dataDir string, targets map[string]string) (*Prometheus, error) {
+func StartPrometheus(root, dataDir string, targets map[string][]string) (*Prometheus, error) {
 	bin, err := exec.LookPath("prometheus")
 	if err != nil {
 		return nil, ErrNoPrometheus
@@ -54,7 +55,7 @@ func StartPrometheus(root, dataDir string, targets map[string]string) (*Promethe
 	return prom, nil
 }
 
-func localPrometheusConfig(root, dataDir string, targets map[string]string) (string, error) {
+func localPrometheusConfig(root, dataDir string, targets map[string][]string) (string, error) {
 	shipped := filepath.Join(root, "deploy", "prometheus")
 	raw, err := os.ReadFile(filepath.Join(shipped, "prometheus.yml"))
 	if err != nil {
@@ -79,7 +80,7 @@ func localPrometheusConfig(root, dataDir string, targets map[string]string) (str
 		}
 		delete(job, "kubernetes_sd_configs")
 		delete(job, "relabel_configs")
-		job["static_configs"] = []any{map[string]any{"targets": []any{target}}}
+		job["static_configs"] = []any{map[string]any{"targets": target}}
 	}
 	out, err := yaml.Marshal(cfg)
 	if err != nil {
@@ -169,4 +170,9 @@ func (p *Prometheus) get(path string, into any) error {
 	}
 	defer func() { _ = resp.Body.Close() }()
 	return json.NewDecoder(resp.Body).Decode(into)
+}
+
+// HostPort is the host:port of a collector's http://host:port/metrics URL.
+func HostPort(metricsURL string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(metricsURL, "http://"), "/metrics")
 }
