@@ -11,7 +11,7 @@ GENERATED     := components.go main.go main_others.go main_windows.go
 BENCH_COUNT   ?= 6
 FUZZ_TIME     ?= 30s
 
-# The checksum database does not answer for the collector modules pinned here (ENVIRONMENT.md);
+# The checksum database does not answer for the collector modules pinned here (README, "Development");
 # go.sum is committed, so builds still verify every module.
 export GONOSUMDB := go.opentelemetry.io,github.com/open-telemetry
 

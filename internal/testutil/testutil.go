@@ -5,6 +5,7 @@ package testutil
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -55,30 +56,49 @@ func BenchLogs(b *testing.B, c consumer.Logs, input plog.Logs) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*records), "ns/record")
 }
 
-// Counter sums the data points of a component's Int64 counter whose attributes include attrs;
-// 0 when the counter was never recorded.
-func Counter(tel *componenttest.Telemetry, name string, attrs map[string]string) int64 {
+// Counter sums the data points of a component's Int64 counter whose attributes include
+// attrs. A counter that was never recorded, or attributes no data point has, fail the test:
+// an expected 0 must not pass on a misspelt name (use CounterValue to poll for a counter
+// that may not exist yet).
+func Counter(t testing.TB, tel *componenttest.Telemetry, name string, attrs map[string]string) int64 {
+	t.Helper()
+	v, err := CounterValue(tel, name, attrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// CounterValue is Counter returning an error instead of failing the test.
+func CounterValue(tel *componenttest.Telemetry, name string, attrs map[string]string) (int64, error) {
 	m, err := tel.GetMetric(name)
 	if err != nil {
-		return 0
+		return 0, fmt.Errorf("counter %s: %w", name, err)
 	}
 	sum, ok := m.Data.(metricdata.Sum[int64])
 	if !ok {
-		return 0
+		return 0, fmt.Errorf("counter %s is a %T, not an Int64 sum", name, m.Data)
 	}
 	var total int64
+	keysSeen := len(attrs) == 0
 	for _, dp := range sum.DataPoints {
-		match := true
+		match, hasKeys := true, true
 		for k, want := range attrs {
-			if got, ok := dp.Attributes.Value(attribute.Key(k)); !ok || got.AsString() != want {
+			got, ok := dp.Attributes.Value(attribute.Key(k))
+			hasKeys = hasKeys && ok
+			if !ok || got.AsString() != want {
 				match = false
 			}
 		}
+		keysSeen = keysSeen || hasKeys
 		if match {
 			total += dp.Value
 		}
 	}
-	return total
+	if !keysSeen {
+		return 0, fmt.Errorf("counter %s has no data point with the attributes %v", name, attrs)
+	}
+	return total, nil
 }
 
 // StartLogsProcessor creates a logs processor from f with cfg in front of next and starts

@@ -80,10 +80,10 @@ func TestSeedRecordsGolden(t *testing.T) {
 	out, tel := shapeLogs(t, ld)
 	// Document IDs are content hashes: stable, so golden.
 	testutil.CompareLogsGolden(t, "seed_records", out)
-	assert.Equal(t, int64(5), testutil.Counter(tel, "otelcol_processor_ecs_shape_records", nil))
-	assert.Equal(t, int64(3), testutil.Counter(tel, "otelcol_processor_ecs_shape_records_conflicted", nil))
+	assert.Equal(t, int64(5), testutil.Counter(t, tel, "otelcol_processor_ecs_shape_records", nil))
+	assert.Equal(t, int64(3), testutil.Counter(t, tel, "otelcol_processor_ecs_shape_records_conflicted", nil))
 	relocated := func(reason string) int64 {
-		return testutil.Counter(tel, "otelcol_processor_ecs_shape_fields_relocated", map[string]string{"reason": reason})
+		return testutil.Counter(t, tel, "otelcol_processor_ecs_shape_fields_relocated", map[string]string{"reason": reason})
 	}
 	assert.Equal(t, int64(1), relocated(reasonTooLong), "the 40 KB request_id")
 	assert.Equal(t, int64(1), relocated(reasonUnparsed), "the five-digit year")

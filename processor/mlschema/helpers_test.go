@@ -101,8 +101,9 @@ func (h *harness) run(t testing.TB, ld plog.Logs) plog.Logs {
 	return all[len(all)-1]
 }
 
-func (h *harness) counter(_ testing.TB, name string, attrs map[string]string) int64 {
-	return testutil.Counter(h.tel, name, attrs)
+func (h *harness) counter(t testing.TB, name string, attrs map[string]string) int64 {
+	t.Helper()
+	return testutil.Counter(t, h.tel, name, attrs)
 }
 
 func compareGolden(t *testing.T, name string, got plog.Logs) {

@@ -78,8 +78,9 @@ func (h *harness) runMetrics(t *testing.T, cfg *Config, md pmetric.Metrics) pmet
 	return all[len(all)-1]
 }
 
-func (h *harness) counter(_ testing.TB, name string, attrs map[string]string) int64 {
-	return testutil.Counter(h.tel, name, attrs)
+func (h *harness) counter(t testing.TB, name string, attrs map[string]string) int64 {
+	t.Helper()
+	return testutil.Counter(t, h.tel, name, attrs)
 }
 
 func compareLogsGolden(t *testing.T, name string, got plog.Logs) {
@@ -205,7 +206,9 @@ func TestLogsOverride(t *testing.T) {
 	want := pcommon.TraceID(mapped(t, "req-8f4c2a").TraceID)
 	assert.Equal(t, want, conflict.TraceID())
 	assert.Equal(t, derivedSpan(want, "model-server"), conflict.SpanID(), "the old span ID belonged to the old trace")
-	assert.Equal(t, int64(0), h.counter(t, "otelcol_processor_trace_id_bridge_conflicts", nil))
+	_, kept := conflict.Attributes().Get(AttrLegacyMappedTraceID)
+	assert.False(t, kept, "overridden, not a conflict: no second trace ID to keep")
+	assert.Positive(t, h.counter(t, "otelcol_processor_trace_id_bridge_bridged", map[string]string{"signal": "logs", "rule": "hash"}), "the override counts as bridged")
 }
 
 func TestLogsIdempotentAtTheGateway(t *testing.T) {

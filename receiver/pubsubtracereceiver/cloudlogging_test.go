@@ -118,7 +118,7 @@ func TestCloudLoggingAckAfterAccept(t *testing.T) {
 	rec := kept[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
 	worker, _ := rec.Body().Map().Get("worker_id")
 	assert.Equal(t, "gpu-worker-1", worker.Str())
-	assert.Equal(t, int64(2), testutil.Counter(tel, "otelcol_receiver_pubsub_trace_nacked", map[string]string{"reason": "pipeline_error"}))
+	assert.Equal(t, int64(2), testutil.Counter(t, tel, "otelcol_receiver_pubsub_trace_nacked", map[string]string{"reason": "pipeline_error"}))
 }
 
 // A message that holds no LogEntry follows on_decode_error: kept as text and tagged (then
@@ -139,7 +139,7 @@ func TestCloudLoggingUndecodableMessage(t *testing.T) {
 		_, tagged := rec.Attributes().Get(attrDecodeError)
 		assert.True(t, tagged)
 		eventually(t, 10*time.Second, func() bool { return ps.acks(id) == 1 }, "kept record's message not acked")
-		assert.Equal(t, int64(1), testutil.Counter(tel, "otelcol_receiver_pubsub_trace_decode_errors", nil))
+		assert.Equal(t, int64(1), testutil.Counter(t, tel, "otelcol_receiver_pubsub_trace_decode_errors", nil))
 	})
 	// The nack hands the message back to Pub/Sub, whose dead-letter policy ends the loop
 	// (TestDeadLetterTap shows pstest moving a nacked message).
@@ -152,7 +152,8 @@ func TestCloudLoggingUndecodableMessage(t *testing.T) {
 		tel := logsOnly(t, cfg, func(plog.Logs) error { consumed.Add(1); return nil })
 		id := ps.publish(t, "gke-logs", `not a log entry`, nil)
 		eventually(t, 10*time.Second, func() bool {
-			return testutil.Counter(tel, "otelcol_receiver_pubsub_trace_nacked", map[string]string{"reason": "decode_error"}) >= 1
+			n, err := testutil.CounterValue(tel, "otelcol_receiver_pubsub_trace_nacked", map[string]string{"reason": "decode_error"})
+			return err == nil && n >= 1
 		}, "not nacked")
 		assert.Zero(t, ps.acks(id))
 		assert.Zero(t, consumed.Load(), "nothing undecodable reached the pipeline")

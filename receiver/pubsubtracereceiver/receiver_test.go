@@ -32,8 +32,9 @@ func attr(t *testing.T, m pcommon.Map, key string) string {
 	return v.AsString()
 }
 
-func (r *running) counter(_ testing.TB, name string, attrs map[string]string) int64 {
-	return testutil.Counter(r.tel, name, attrs)
+func (r *running) counter(t testing.TB, name string, attrs map[string]string) int64 {
+	t.Helper()
+	return testutil.Counter(t, r.tel, name, attrs)
 }
 
 // The seed's API publishes a JSON job with a trace_id attribute holding the UI's UUID; the
