@@ -157,7 +157,7 @@ func TestOneRequestPerGatewayPerBatch(t *testing.T) {
 	}
 	var requests int64
 	for _, g := range gws {
-		requests += testutil.Counter(tel, "otelcol_exporter_grouped_loadbalancing_backend_requests", map[string]string{"endpoint": g.addr, "outcome": "success"})
+		requests += testutil.Counter(t, tel, "otelcol_exporter_grouped_loadbalancing_backend_requests", map[string]string{"endpoint": g.addr, "outcome": "success"})
 	}
 	assert.Equal(t, int64(3), requests)
 }
