@@ -72,7 +72,7 @@ bench: build
 # Every fuzz target, FUZZ_TIME each (CI runs them briefly; run longer by hand).
 FUZZ_TARGETS := FuzzMap:./pkg/legacyid FuzzFind:./internal/jsonscan \
 	FuzzParseObject:./internal/jsonpdata FuzzJSONBody:./processor/mlschema \
-	FuzzISOMatchesLayouts:./internal/timeparse FuzzShapedDocumentIsAccepted:./processor/ecsshape
+	FuzzISOMatchesLayouts:./pkg/timeparse FuzzShapedDocumentIsAccepted:./processor/ecsshape
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

@@ -24,7 +24,7 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/timeparse"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/timeparse"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 	"github.com/otelcol-mlops/otelcol-mlops/processor/traceidbridge"
 )

@@ -4,7 +4,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/fieldpath"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/fieldpath"
 )
 
 // Fields reads a log record's contract fields wherever they sit: attributes (OTLP SDKs,

@@ -8,7 +8,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/timeparse"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/timeparse"
 )
 
 // Record gives validation access to a record's fields by dotted path.

@@ -16,7 +16,7 @@ import (
 	otelprocessor "go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/fieldpath"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/fieldpath"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )

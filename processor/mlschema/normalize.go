@@ -7,7 +7,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/timeparse"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/timeparse"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 )
 

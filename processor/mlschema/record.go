@@ -4,7 +4,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/fieldpath"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/fieldpath"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 )
 

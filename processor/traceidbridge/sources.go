@@ -6,7 +6,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/fieldpath"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/fieldpath"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonscan"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
