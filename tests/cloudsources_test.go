@@ -22,6 +22,7 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
 // docWhere returns the first indexed document whose field holds want.
@@ -72,7 +73,7 @@ func TestCloudLoggingEntriesThroughTheGateway(t *testing.T) {
 	ids["malformed"] = publish(notAnEntry)
 
 	var worker, text, traced, malformed esstandin.Doc
-	collectortest.Eventually(t, 60*time.Second, func() error {
+	testutil.Eventually(t, 60*time.Second, func() error {
 		var ok [4]bool
 		worker, ok[0] = docWhere(es, "log.record.uid", "1x2y3z4w5v6u")
 		text, ok[1] = docWhere(es, "log.record.uid", "abc123")
@@ -104,7 +105,7 @@ func TestCloudLoggingEntriesThroughTheGateway(t *testing.T) {
 	_, tagged := esstandin.Field(malformed.Source, "pubsub.payload.decode_error")
 	assert.True(t, tagged, "the undecodable payload is tagged: %v", malformed.Source)
 	for name, id := range ids {
-		collectortest.Eventually(t, 20*time.Second, func() error {
+		testutil.Eventually(t, 20*time.Second, func() error {
 			if m := srv.Message(id); m == nil || m.Acks != 1 {
 				return fmt.Errorf("%s's message not acked once", name)
 			}
@@ -113,7 +114,7 @@ func TestCloudLoggingEntriesThroughTheGateway(t *testing.T) {
 	}
 
 	// Jaeger: legacy_spans made the worker's span from its Cloud Logging lines.
-	collectortest.Eventually(t, 60*time.Second, func() error {
+	testutil.Eventually(t, 60*time.Second, func() error {
 		spans, err := jaeger.Trace(workerTrace)
 		if err != nil {
 			return err
@@ -170,7 +171,7 @@ service:
 
 	jobTrace := traceHex("6f1c2e4a-9b7d-4c3e-8a21-5d0f7e9b3c11")
 	var docs []esstandin.Doc
-	collectortest.Eventually(t, 60*time.Second, func() error {
+	testutil.Eventually(t, 60*time.Second, func() error {
 		docs = nil
 		for _, d := range es.Docs() {
 			if field(d, "service.name") == "azure-function-api" {

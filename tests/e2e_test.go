@@ -20,6 +20,7 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
 
@@ -108,7 +109,7 @@ func TestSeedIncidentEndToEnd(t *testing.T) {
 	// Pub/Sub hop and its dead letter, under one trace ID.
 	var spans []peers.JaegerSpan
 	services := map[string]int{}
-	collectortest.Eventually(t, 90*time.Second, func() error {
+	testutil.Eventually(t, 90*time.Second, func() error {
 		spans, err = inc.jaeger.Trace(traceID)
 		if err != nil {
 			return err
@@ -160,7 +161,7 @@ func TestSeedIncidentEndToEnd(t *testing.T) {
 	}
 
 	// Elasticsearch: every log line of the job, with the ECS fields Kibana uses.
-	collectortest.Eventually(t, 60*time.Second, func() error {
+	testutil.Eventually(t, 60*time.Second, func() error {
 		got := docsFor(inc.es, traceID)
 		need := map[string]bool{"nuxt-ui": false, "azure-function-api": false, "ml-worker": false, "model-registry": false, "gcp-pubsub": false}
 		for _, d := range got {
@@ -183,7 +184,7 @@ func TestSeedIncidentEndToEnd(t *testing.T) {
 	}
 	// The failing job was delivered to both workers: one's lines came over OTLP, the other's
 	// through Cloud Logging, and both carry the job's trace.id and the worker's service.name.
-	collectortest.Eventually(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, func() error {
 		routes := map[string]bool{}
 		for _, d := range docsFor(inc.es, traceID) {
 			if svc, _ := esstandin.Field(d.Source, "service.name"); svc != "ml-worker" {
@@ -210,7 +211,7 @@ func TestSeedIncidentEndToEnd(t *testing.T) {
 
 	// The successful job's inference record: enriched, in the inference data stream.
 	okTrace := traceHex(ok.TraceID)
-	collectortest.Eventually(t, 60*time.Second, func() error {
+	testutil.Eventually(t, 60*time.Second, func() error {
 		for _, d := range docsFor(inc.es, okTrace) {
 			if d.Index != "logs-ml.inference-default" {
 				continue
@@ -224,7 +225,7 @@ func TestSeedIncidentEndToEnd(t *testing.T) {
 	})
 
 	// Prometheus: the latency histogram carries an exemplar pointing at the job's trace.
-	collectortest.Eventually(t, 60*time.Second, func() error {
+	testutil.Eventually(t, 60*time.Second, func() error {
 		req, _ := http.NewRequest(http.MethodGet, inc.gateway.PrometheusURL, http.NoBody)
 		req.Header.Set("Accept", "application/openmetrics-text; version=1.0.0")
 		resp, err := http.DefaultClient.Do(req)

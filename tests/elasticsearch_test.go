@@ -24,9 +24,9 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
-	"github.com/otelcol-mlops/otelcol-mlops/pkg/timeparse"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
-	"github.com/otelcol-mlops/otelcol-mlops/processor/traceidbridge"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/timeparse"
 )
 
 // sendCorpus sends each body as one log record's string body (as an SDK or a sidecar that did
@@ -58,7 +58,7 @@ func sendCorpus(t *testing.T, endpoint string, bodies []string) {
 func indexedCorpus(t *testing.T, es *esstandin.Server, n int) map[int]map[string]any {
 	t.Helper()
 	docs := map[int]map[string]any{}
-	collectortest.Eventually(t, 90*time.Second, func() error {
+	testutil.Eventually(t, 90*time.Second, func() error {
 		for _, d := range es.Docs() {
 			if v, ok := esstandin.Field(d.Source, "corpus.index"); ok {
 				var i int
@@ -131,7 +131,7 @@ func assertKept(t *testing.T, es *esstandin.Server, bodies []string, skip map[in
 		flat := map[string]any{}
 		leaves("", parsed, flat)
 		for path, v := range flat {
-			if err := testutil.FindOriginal(doc, path, v, traceidbridge.DefaultKeys, instant); err != nil {
+			if err := testutil.FindOriginal(doc, path, v, legacyid.DefaultKeys, instant); err != nil {
 				t.Errorf("record %d (%.100s): %s = %.80v: %v", i, body, path, v, err)
 			}
 		}
@@ -236,7 +236,7 @@ func TestRefusedDocumentsKeptInTheFailureStore(t *testing.T) {
 	g := startFaultGateway(t, es, t.TempDir())
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 	sendLog(t, g.OTLPGRPC, `{"level": "ERROR", "message": "job failed", "trace_id": "job-1"}`, "job-1")
-	collectortest.Eventually(t, 60*time.Second, func() error {
+	testutil.Eventually(t, 60*time.Second, func() error {
 		if n := len(es.Failures()); n < 2 {
 			return fmt.Errorf("%d documents in the failure store", n)
 		}
@@ -246,7 +246,7 @@ func TestRefusedDocumentsKeptInTheFailureStore(t *testing.T) {
 	f := es.Failures()[0].Source
 	assert.Equal(t, "document_parsing_exception", f["error"].(map[string]any)["type"])
 	assert.Contains(t, f["document"].(map[string]any)["source"], `"service.name":"smoke-test"`, "the document as sent")
-	collectortest.Eventually(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, func() error {
 		resp, err := http.Get(g.TelemetryURL)
 		if err != nil {
 			return err

@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
 const (
@@ -183,7 +184,7 @@ func TestEmbeddedDefaultSmoke(t *testing.T) {
 	sendLog(t, "127.0.0.1:4317", marker, "4bf92f35-77b3-4da6-a3ce-929d0e0e4736")
 
 	logsFile := filepath.Join(dataDir, "logs.jsonl")
-	collectortest.Eventually(t, 20*time.Second, func() error {
+	testutil.Eventually(t, 20*time.Second, func() error {
 		raw, err := os.ReadFile(logsFile)
 		if err != nil {
 			return err

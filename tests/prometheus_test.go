@@ -13,6 +13,7 @@ import (
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
 // The shipped rules load, and compute and alert what they say on series shaped as the gateway
@@ -59,7 +60,7 @@ func TestPrometheusScrapesTheGateway(t *testing.T) {
 	// rate() needs the counters to grow while Prometheus watches: one round before its first
 	// samples of the series, one after.
 	runJobs()
-	collectortest.Eventually(t, 60*time.Second, func() error {
+	testutil.Eventually(t, 60*time.Second, func() error {
 		got, err := prom.Query(`ml_inference_latency_milliseconds_count{model_name="fail-me"}`)
 		if err == nil && len(got) == 0 {
 			err = fmt.Errorf("no fail-me latency series scraped yet")
@@ -69,7 +70,7 @@ func TestPrometheusScrapesTheGateway(t *testing.T) {
 	runJobs()
 
 	var p95 []peers.Sample
-	collectortest.Eventually(t, 90*time.Second, func() error {
+	testutil.Eventually(t, 90*time.Second, func() error {
 		p95, err = prom.Query(`histogram_quantile(0.95, sum by (le, model_name, model_version) (rate(ml_inference_latency_milliseconds_bucket[1m])))`)
 		if err != nil {
 			return err
@@ -100,7 +101,7 @@ func TestPrometheusScrapesTheGateway(t *testing.T) {
 	}
 
 	// The exemplars of the failing model lead to the failing jobs' traces.
-	collectortest.Eventually(t, 60*time.Second, func() error {
+	testutil.Eventually(t, 60*time.Second, func() error {
 		exemplars, err := prom.Exemplars(`ml_inference_latency_milliseconds_bucket{model_name="fail-me"}`, 10*time.Minute)
 		if err != nil {
 			return err
@@ -117,7 +118,7 @@ func TestPrometheusScrapesTheGateway(t *testing.T) {
 	})
 
 	// The shipped recording rules evaluate on the real series: the error ratio by model.
-	collectortest.Eventually(t, 60*time.Second, func() error {
+	testutil.Eventually(t, 60*time.Second, func() error {
 		got, err := prom.Query(`model:ml_inference_error_ratio:rate5m{model_name="fail-me"}`)
 		if err != nil {
 			return err

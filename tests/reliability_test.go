@@ -30,6 +30,7 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
 // outage is the sequence of failures Elasticsearch goes through: throttling, then errors,
@@ -144,7 +145,7 @@ func indexed(es *esstandin.Server) map[int]int {
 
 func assertAllIndexed(t *testing.T, es *esstandin.Server, n int, within time.Duration) {
 	t.Helper()
-	collectortest.Eventually(t, within, func() error {
+	testutil.Eventually(t, within, func() error {
 		seen := indexed(es)
 		if len(seen) < n {
 			return fmt.Errorf("%d of %d logs indexed", len(seen), n)
@@ -249,7 +250,7 @@ func TestSpansDeliveredAfterJaegerComesBack(t *testing.T) {
 	jaeger, err := peers.StartJaegerAt(root, jaegerAddr)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
-	collectortest.Eventually(t, 90*time.Second, func() error {
+	testutil.Eventually(t, 90*time.Second, func() error {
 		for _, id := range traceIDs {
 			spans, err := jaeger.Trace(id)
 			if err != nil || len(spans) == 0 {
@@ -349,7 +350,7 @@ sending:
 	es.ClearFaults()
 	g2 := startFaultGateway(t, es, dataDir)
 	t.Cleanup(func() { _ = g2.Stop(20 * time.Second) })
-	collectortest.Eventually(t, 120*time.Second, func() error {
+	testutil.Eventually(t, 120*time.Second, func() error {
 		seen := indexed(es)
 		missing := 0
 		for i := range accepted {
@@ -381,7 +382,7 @@ func TestHostileInputThroughTheSidecar(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(logDir, "hostile.log"), []byte(content.String()), 0o600))
 	sidecar := startTestSidecar(t, logDir, t.TempDir(), []string{g.OTLPGRPC}, nil)
 	stopOnCleanup(t, sidecar)
-	collectortest.Eventually(t, 60*time.Second, func() error {
+	testutil.Eventually(t, 60*time.Second, func() error {
 		missing := []int{}
 		for seq := 0; seq <= 10; seq++ {
 			if !hasSeq(es, seq) {
@@ -590,7 +591,7 @@ func TestPubSubTapSurvivesSIGKILL(t *testing.T) {
 	}
 	g, err := peers.StartGateway(root, collectortest.Binary(t), env)
 	require.NoError(t, err)
-	collectortest.Eventually(t, 30*time.Second, func() error {
+	testutil.Eventually(t, 30*time.Second, func() error {
 		for _, m := range srv.Messages() {
 			if m.Acks > 0 {
 				return nil
@@ -610,7 +611,7 @@ func TestPubSubTapSurvivesSIGKILL(t *testing.T) {
 	g2, err := peers.StartGateway(root, collectortest.Binary(t), env)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = g2.Stop(20 * time.Second) })
-	collectortest.Eventually(t, 120*time.Second, func() error {
+	testutil.Eventually(t, 120*time.Second, func() error {
 		missing := 0
 		for msgID, traceID := range traces {
 			if !hasReceiveSpan(jaeger, traceID, msgID) {

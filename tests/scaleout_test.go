@@ -14,6 +14,7 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
 // Two gateways behind a sidecar's load-balancing exporter: every log of one trace lands on one
@@ -65,7 +66,7 @@ func TestScaleOutKeepsTracesTogether(t *testing.T) {
 	stopOnCleanup(t, sidecar)
 
 	where := map[string]map[int]int{} // trace ID → gateway → documents
-	collectortest.Eventually(t, 60*time.Second, func() error {
+	testutil.Eventually(t, 60*time.Second, func() error {
 		where = map[string]map[int]int{}
 		total := 0
 		for gi, g := range gateways {

@@ -14,6 +14,7 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/examples/topology"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
 // The incident in its cluster shape (what make demo runs): container log files read by the
@@ -34,7 +35,7 @@ func TestRealTopologyEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	traceID := traceHex(failing.TraceID)
 
-	collectortest.Eventually(t, 90*time.Second, func() error {
+	testutil.Eventually(t, 90*time.Second, func() error {
 		spans, err := topo.Jaeger.Trace(traceID)
 		if err != nil {
 			return err
@@ -64,7 +65,7 @@ func TestRealTopologyEndToEnd(t *testing.T) {
 		}
 	}
 	require.True(t, routes["container_log"] && routes["cloud_logging"], "the job's lines took both routes: %v", routes)
-	collectortest.Eventually(t, 60*time.Second, func() error {
+	testutil.Eventually(t, 60*time.Second, func() error {
 		indexed := map[string]int{}
 		for _, d := range docsFor(topo.ES, traceID) {
 			if svc := field(d, "service.name"); written[svc] > 0 {

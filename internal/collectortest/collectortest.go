@@ -4,7 +4,6 @@ package collectortest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -97,18 +96,4 @@ func WaitHealthy(t testing.TB, p *peers.Process, url string, timeout time.Durati
 	if err := p.WaitHTTP(url, timeout); err != nil {
 		t.Fatalf("%v\n%s", err, p.Output())
 	}
-}
-
-// Eventually polls cond until it returns nil or timeout passes, then fails with the last error.
-func Eventually(t testing.TB, timeout time.Duration, cond func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	err := errors.New("never checked")
-	for time.Now().Before(deadline) {
-		if err = cond(); err == nil {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("condition not met within %s: %v", timeout, err)
 }

@@ -5,9 +5,11 @@ package testutil
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	"go.opentelemetry.io/collector/component"
@@ -135,4 +137,18 @@ func ComponentConfig[C component.Config](t testing.TB, f component.Factory, name
 	cfg := f.CreateDefaultConfig()
 	LoadConfig(t, component.NewIDWithName(f.Type(), name), cfg)
 	return cfg.(C)
+}
+
+// Eventually polls cond until it returns nil or timeout passes, then fails with the last error.
+func Eventually(t testing.TB, timeout time.Duration, cond func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	err := errors.New("never checked")
+	for time.Now().Before(deadline) {
+		if err = cond(); err == nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("condition not met within %s: %v", timeout, err)
 }

@@ -17,6 +17,39 @@ const SpecVersion = 1
 // DefaultNoIDValues are the strings that mean "no ID" unless configured otherwise.
 var DefaultNoIDValues = []string{"NO_TRACE_ID", "N/A", "-", "null", "none", "undefined"}
 
+// DefaultKeys are the attribute, field and message-attribute names that carry a legacy ID, best
+// first: what every component looks for unless configured otherwise.
+var DefaultKeys = []string{
+	"trace_id", "trace.id", "traceId", "x-trace-id", "X-Trace-ID", "http.request.header.x-trace-id",
+	"traceparent", "googclient_traceparent", "correlation_id", "x-correlation-id", "request_id",
+}
+
+// Settings is the one configuration of the mapping that the trace_id_bridge processor, the
+// pubsub_trace receiver and the xtraceid propagator share (the tags name its collector
+// configuration keys; this package imports nothing to have them). Everything that must agree
+// on a trace ID must have the same Namespace and NoIDValues.
+type Settings struct {
+	// Keys are where a legacy ID is looked for, in order (attributes, fields).
+	Keys []string `mapstructure:"keys"`
+	// Namespace is hashed in front of opaque IDs (spec rule 9), to keep tenants apart.
+	Namespace string `mapstructure:"namespace"`
+	// NoIDValues are the values that mean "no ID" (case-insensitive).
+	NoIDValues []string `mapstructure:"no_id_values"`
+}
+
+// DefaultSettings returns the spec's defaults, with copies of the default lists.
+func DefaultSettings() Settings {
+	return Settings{
+		Keys:       append([]string(nil), DefaultKeys...),
+		NoIDValues: append([]string(nil), DefaultNoIDValues...),
+	}
+}
+
+// Mapper returns the mapper of these settings.
+func (s Settings) Mapper() *Mapper {
+	return New(Options{Namespace: s.Namespace, NoIDValues: s.NoIDValues})
+}
+
 // Result is the outcome of mapping one value.
 type Result struct {
 	TraceID [16]byte

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/otelcol-mlops/otelcol-mlops/processor/traceidbridge"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
 
 // Document ID modes.
@@ -41,7 +41,7 @@ func createDefaultConfig() *Config {
 	return &Config{
 		Namespace:    "default",
 		DocumentID:   DocumentIDAll,
-		LegacyIDKeys: append([]string(nil), traceidbridge.DefaultKeys...),
+		LegacyIDKeys: append([]string(nil), legacyid.DefaultKeys...),
 		Summary:      true,
 	}
 }

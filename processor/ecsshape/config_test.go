@@ -9,7 +9,7 @@ import (
 	"go.opentelemetry.io/collector/confmap/xconfmap"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
-	"github.com/otelcol-mlops/otelcol-mlops/processor/traceidbridge"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
 
 func loadConfig(t *testing.T, name string) *Config {
@@ -22,7 +22,7 @@ func TestDefaultConfig(t *testing.T) {
 	require.NoError(t, xconfmap.Validate(cfg))
 	assert.Equal(t, "default", cfg.Namespace)
 	assert.Equal(t, DocumentIDAll, cfg.DocumentID)
-	assert.Equal(t, traceidbridge.DefaultKeys, cfg.LegacyIDKeys, "the bridge's keys: one list")
+	assert.Equal(t, legacyid.DefaultKeys, cfg.LegacyIDKeys, "the keys every component shares")
 	assert.True(t, cfg.Summary)
 	assert.Equal(t, cfg, loadConfig(t, ""), "an empty section must equal the default")
 }

@@ -16,8 +16,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
-	"github.com/otelcol-mlops/otelcol-mlops/pkg/timeparse"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/timeparse"
 )
 
 // Attributes the Elasticsearch exporter reads.

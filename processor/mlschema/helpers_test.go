@@ -16,9 +16,9 @@ import (
 	otelprocessor "go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 
-	"github.com/otelcol-mlops/otelcol-mlops/pkg/fieldpath"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/fieldpath"
 )
 
 // shape is where a record's fields sit when the collector receives it.

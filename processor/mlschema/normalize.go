@@ -7,8 +7,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
-	"github.com/otelcol-mlops/otelcol-mlops/pkg/timeparse"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/timeparse"
 )
 
 // parseBody turns a string body holding a JSON object into a map body. It reports false for

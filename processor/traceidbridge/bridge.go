@@ -40,16 +40,16 @@ func newBridge(set processor.Settings, cfg *Config) (*bridge, error) {
 	if err != nil {
 		return nil, err
 	}
-	mapper := legacyid.New(legacyid.Options{Namespace: cfg.Namespace, NoIDValues: cfg.NoIDValues})
+	mapper := cfg.Mapper()
 	var attrSources []SourceConfig
-	for _, src := range cfg.Sources {
+	for _, src := range cfg.sources() {
 		if src.From == FromAttribute {
 			attrSources = append(attrSources, src)
 		}
 	}
 	return &bridge{
 		cfg:           cfg,
-		sources:       compileSources(cfg.Sources, mapper),
+		sources:       compileSources(cfg.sources(), mapper),
 		metricSources: compileSources(attrSources, mapper),
 		telemetry:     tel,
 	}, nil

@@ -17,12 +17,6 @@ const (
 	FromTextBody          = "text_body"          // a string body searched with pattern (logs; no key)
 )
 
-// DefaultKeys are the keys the default sources look for, in priority order.
-var DefaultKeys = []string{
-	"trace_id", "trace.id", "traceId", "x-trace-id", "X-Trace-ID", "http.request.header.x-trace-id",
-	"traceparent", "googclient_traceparent", "correlation_id", "x-correlation-id", "request_id",
-}
-
 // SourceConfig names one place to look for a legacy ID.
 type SourceConfig struct {
 	// From is attribute, resource_attribute, body, json_body or text_body.
@@ -36,12 +30,13 @@ type SourceConfig struct {
 
 // Config is the trace_id_bridge processor's configuration.
 type Config struct {
-	// Sources are tried in order; the first that yields an ID wins.
+	// Settings are the mapping's keys, namespace and no-ID values, shared with the pubsub_trace
+	// receiver and the xtraceid propagator (pkg/legacyid).
+	legacyid.Settings `mapstructure:",squash"`
+	// Sources are tried in order; the first that yields an ID wins. Unset, they are the keys
+	// looked for as record attributes, map body fields, JSON body fields, then resource
+	// attributes (DefaultSources).
 	Sources []SourceConfig `mapstructure:"sources"`
-	// Namespace is hashed in front of opaque IDs (spec rule 9), to keep tenants apart.
-	Namespace string `mapstructure:"namespace"`
-	// NoIDValues are the values that mean "no ID" (case-insensitive).
-	NoIDValues []string `mapstructure:"no_id_values"`
 	// Override replaces a trace ID the record already has (logs) or moves spans into the
 	// mapped trace (traces) instead of linking them to it.
 	Override bool `mapstructure:"override"`
@@ -51,33 +46,38 @@ type Config struct {
 	_ struct{} // prevent unkeyed literals
 }
 
-// DefaultSources looks for DefaultKeys as record attributes, then map body fields, then JSON
-// body fields, then resource attributes.
-func DefaultSources() []SourceConfig {
+// DefaultSources looks for keys as record attributes, then map body fields, then JSON body
+// fields, then resource attributes.
+func DefaultSources(keys []string) []SourceConfig {
 	kinds := []string{FromAttribute, FromBody, FromJSONBody, FromResourceAttribute}
-	out := make([]SourceConfig, 0, len(kinds)*len(DefaultKeys))
+	out := make([]SourceConfig, 0, len(kinds)*len(keys))
 	for _, from := range kinds {
-		for _, key := range DefaultKeys {
+		for _, key := range keys {
 			out = append(out, SourceConfig{From: from, Key: key})
 		}
 	}
 	return out
 }
 
-func createDefaultConfig() *Config {
-	return &Config{
-		Sources:    DefaultSources(),
-		NoIDValues: append([]string(nil), legacyid.DefaultNoIDValues...),
+// sources returns the configured sources, or the default ones over the keys.
+func (cfg *Config) sources() []SourceConfig {
+	if cfg.Sources != nil {
+		return cfg.Sources
 	}
+	return DefaultSources(cfg.Keys)
+}
+
+func createDefaultConfig() *Config {
+	return &Config{Settings: legacyid.DefaultSettings()}
 }
 
 // Validate checks the configuration at start-up.
 func (cfg *Config) Validate() error {
-	if len(cfg.Sources) == 0 {
-		return errors.New("sources: at least one source is required")
+	if len(cfg.sources()) == 0 {
+		return errors.New("sources: at least one source (or, without sources, one key) is required")
 	}
 	var errs []error
-	for i, src := range cfg.Sources {
+	for i, src := range cfg.sources() {
 		switch src.From {
 		case FromAttribute, FromResourceAttribute, FromBody, FromJSONBody:
 			if src.Key == "" {

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/confmap/xconfmap"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
 
 func loadConfig(t *testing.T, name string) *Config {
@@ -19,8 +20,9 @@ func TestDefaultConfig(t *testing.T) {
 	cfg := NewFactory().CreateDefaultConfig().(*Config)
 	require.NoError(t, componenttest.CheckConfigStruct(cfg))
 	require.NoError(t, xconfmap.Validate(cfg))
-	assert.Len(t, cfg.Sources, 4*len(DefaultKeys))
-	assert.Equal(t, SourceConfig{From: FromAttribute, Key: "trace_id"}, cfg.Sources[0])
+	assert.Equal(t, legacyid.DefaultKeys, cfg.Keys, "the keys every component shares")
+	assert.Len(t, cfg.sources(), 4*len(legacyid.DefaultKeys))
+	assert.Equal(t, SourceConfig{From: FromAttribute, Key: "trace_id"}, cfg.sources()[0])
 	assert.Equal(t, []string{"NO_TRACE_ID", "N/A", "-", "null", "none", "undefined"}, cfg.NoIDValues)
 	assert.False(t, cfg.Override)
 	assert.False(t, cfg.TagMissing)
@@ -37,6 +39,10 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, SourceConfig{From: FromTextBody, Pattern: `"trace_id":\s*"([^"]+)"`}, cfg.Sources[3])
 
 	assert.True(t, loadConfig(t, "override").Override)
+
+	keys := loadConfig(t, "keys")
+	require.NoError(t, xconfmap.Validate(keys))
+	assert.Equal(t, DefaultSources([]string{"job_id", "X-Request-ID"}), keys.sources(), "keys without sources: the default sources over them")
 }
 
 func TestConfigErrors(t *testing.T) {
@@ -44,7 +50,7 @@ func TestConfigErrors(t *testing.T) {
 		"bad_from":      `sources[0].from: "header" is not one of`,
 		"bad_pattern":   "sources[0].pattern: needs exactly one capture group, has 0",
 		"bad_text_body": "sources[0].key: text_body searches the whole body and takes no key",
-		"no_sources":    "sources: at least one source is required",
+		"no_sources":    "sources: at least one source (or, without sources, one key) is required",
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := xconfmap.Validate(loadConfig(t, name))

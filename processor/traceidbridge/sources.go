@@ -6,8 +6,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
-	"github.com/otelcol-mlops/otelcol-mlops/pkg/fieldpath"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonscan"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/fieldpath"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
 

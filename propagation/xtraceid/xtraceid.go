@@ -46,10 +46,12 @@ func WithHeaders(names ...string) Option {
 	}
 }
 
-// WithMappingOptions sets the mapping's namespace and no-ID values; they must match the
-// trace_id_bridge processor's namespace and no_id_values for both to agree.
-func WithMappingOptions(opts legacyid.Options) Option {
-	return func(p *Propagator) { p.mapper = legacyid.New(opts) }
+// WithMapping sets the mapping's namespace and no-ID values from the settings the
+// trace_id_bridge processor and the pubsub_trace receiver are configured with
+// (namespace, no_id_values), so all three agree on every trace ID. Their keys are attribute and
+// field names, not headers: WithHeaders names the headers.
+func WithMapping(s legacyid.Settings) Option {
+	return func(p *Propagator) { p.mapper = s.Mapper() }
 }
 
 // WithUpstreamService names the legacy service that calls this one. The remote parent's span

@@ -42,7 +42,7 @@ func TestExtractOpaqueIDAndHeaderCase(t *testing.T) {
 
 func TestExtractHonoursOptions(t *testing.T) {
 	p := New(WithHeaders("X-Correlation-ID", "X-Request-ID"),
-		WithMappingOptions(legacyid.Options{Namespace: "tenant-a", NoIDValues: []string{"unset"}}),
+		WithMapping(legacyid.Settings{Namespace: "tenant-a", NoIDValues: []string{"unset"}}),
 		WithSampled(false))
 	ctx := p.Extract(context.Background(), propagation.MapCarrier{"X-Correlation-ID": "unset", "X-Request-ID": "req-1"})
 	sc := trace.SpanContextFromContext(ctx)

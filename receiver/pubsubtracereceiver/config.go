@@ -83,13 +83,11 @@ type AttributesConfig struct {
 	MaxValueLength int `mapstructure:"max_value_length"`
 }
 
-// TraceContextConfig governs where trace context is read from.
+// TraceContextConfig governs where trace context is read from: googclient_traceparent and
+// traceparent first, then the keys of the mapping settings the trace_id_bridge processor and
+// the xtraceid propagator share (pkg/legacyid; namespace and no_id_values must match theirs).
 type TraceContextConfig struct {
-	// LegacyKeys are tried, in order, after googclient_traceparent and traceparent.
-	LegacyKeys []string `mapstructure:"legacy_keys"`
-	// Namespace and NoIDValues must match the trace_id_bridge processor's.
-	Namespace  string   `mapstructure:"namespace"`
-	NoIDValues []string `mapstructure:"no_id_values"`
+	legacyid.Settings `mapstructure:",squash"`
 }
 
 // FlowControlConfig bounds what is outstanding (received, not yet acked) per subscription.
@@ -108,10 +106,7 @@ func createDefaultConfig() *Config {
 			MaxCount:       64,
 			MaxValueLength: 1024,
 		},
-		TraceContext: TraceContextConfig{
-			LegacyKeys: []string{"trace_id", "X-Trace-ID", "x-trace-id", "trace.id", "traceId", "correlation_id", "request_id"},
-			NoIDValues: append([]string(nil), legacyid.DefaultNoIDValues...),
-		},
+		TraceContext:     TraceContextConfig{Settings: legacyid.DefaultSettings()},
 		FlowControl:      FlowControlConfig{MaxOutstandingMessages: 1000, MaxOutstandingBytes: 100 << 20, NumGoroutines: 1},
 		OnPermanentError: ActionNack,
 		OnDecodeError:    ActionNack,

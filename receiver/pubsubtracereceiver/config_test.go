@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/confmap/xconfmap"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
 
 func loadConfig(t *testing.T, name string) *Config {
@@ -23,6 +24,7 @@ func TestDefaultsAndMinimalConfig(t *testing.T) {
 	assert.Equal(t, ActionNack, cfg.OnDecodeError)
 	assert.Equal(t, "messaging.gcp_pubsub.message.attribute.", cfg.Attributes.Prefix)
 	assert.Equal(t, 1000, cfg.FlowControl.MaxOutstandingMessages)
+	assert.Equal(t, legacyid.DefaultSettings(), cfg.TraceContext.Settings, "the mapping settings trace_id_bridge has by default")
 	assert.Equal(t, "training-jobs-tap", subscriptionID(cfg.Subscriptions[0].Name))
 }
 
@@ -32,7 +34,7 @@ func TestFullConfig(t *testing.T) {
 	assert.Equal(t, "training-jobs-tap", subscriptionID(cfg.Subscriptions[0].Name))
 	assert.Equal(t, "azure-function-api", cfg.Subscriptions[0].PublisherService)
 	assert.True(t, cfg.Subscriptions[1].DeadLetter)
-	assert.Equal(t, []string{"X-Trace-ID", "trace_id"}, cfg.TraceContext.LegacyKeys)
+	assert.Equal(t, []string{"X-Trace-ID", "trace_id"}, cfg.TraceContext.Keys)
 	assert.Equal(t, 2, cfg.FlowControl.NumGoroutines)
 	assert.Equal(t, PayloadCloudLogging, cfg.Subscriptions[2].PayloadFormat)
 }

@@ -3,6 +3,7 @@ package pubsubtracereceiver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -22,6 +23,8 @@ import (
 	"google.golang.org/api/option"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
 const project = "mlops-demo"
@@ -205,22 +208,16 @@ func start(t testing.TB, cfg *Config, c *collector, withLogs bool) *running {
 	return r
 }
 
+// eventually is testutil.Eventually for a yes/no condition with a message.
 func eventually(t testing.TB, timeout time.Duration, cond func() bool, msg string, args ...any) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
+	testutil.Eventually(t, timeout, func() error {
 		if cond() {
-			return
+			return nil
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf(msg, args...)
+		return fmt.Errorf(msg, args...)
+	})
 }
-
-type nopLogs struct{}
-
-func (nopLogs) Capabilities() consumer.Capabilities          { return consumer.Capabilities{} }
-func (nopLogs) ConsumeLogs(context.Context, plog.Logs) error { return nil }
 
 func receiverSettingsForLogsOnly() receiver.Settings {
 	set := receivertest.NewNopSettings(Type)

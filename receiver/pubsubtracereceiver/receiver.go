@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -67,14 +68,26 @@ func newReceiver(set receiver.Settings, cfg *Config) (*pubsubReceiver, error) {
 	r := &pubsubReceiver{
 		cfg:         cfg,
 		set:         set,
-		mapper:      legacyid.New(legacyid.Options{Namespace: cfg.TraceContext.Namespace, NoIDValues: cfg.TraceContext.NoIDValues}),
-		contextKeys: append([]string{keyGoogClientTraceparent, keyTraceparent}, cfg.TraceContext.LegacyKeys...),
+		mapper:      cfg.TraceContext.Mapper(),
+		contextKeys: contextKeys(cfg.TraceContext.Keys),
 		include:     toSet(cfg.Attributes.Include),
 		exclude:     toSet(cfg.Attributes.Exclude),
 		tel:         tel,
 		obsrecv:     obs,
 	}
 	return r, nil
+}
+
+// contextKeys are the W3C keys first (Google's client's, then the standard one), then the
+// legacy keys, each once.
+func contextKeys(legacy []string) []string {
+	keys := []string{keyGoogClientTraceparent, keyTraceparent}
+	for _, k := range legacy {
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 func toSet(keys []string) map[string]struct{} {

@@ -427,7 +427,7 @@ func TestStartRefusesSpansWithNowhereToGo(t *testing.T) {
 	cfg.Subscriptions = []SubscriptionConfig{{Name: "tap"}}
 	f := NewFactory()
 	set := receiverSettingsForLogsOnly()
-	rcv, err := f.CreateLogs(context.Background(), set, cfg, nopLogs{})
+	rcv, err := f.CreateLogs(context.Background(), set, cfg, consumertest.NewNop())
 	require.NoError(t, err)
 	err = rcv.Start(context.Background(), nil)
 	require.Error(t, err)
