@@ -54,15 +54,21 @@ debian-deps:
 	  (export DEBIAN_FRONTEND=noninteractive; $(SUDO) apt-get update -qq && \
 	   $(SUDO) apt-get install -y -qq --no-install-recommends prometheus)
 
+# The libraries a service imports, as modules of their own, and the example service that shows
+# what importing them costs (README, "Using the ID mapping in a service").
+LIB_MODULES   := pkg/legacyid propagation/xtraceid examples/xtraceid-service
+
 # Unit, golden-file, integration and end-to-end tests (these build and start the binary,
 # Jaeger and Prometheus, and run pstest and the Elasticsearch stand-in in process).
 test: jaeger debian-deps
 	$(GO) test -race -count=1 -timeout 30m ./...
+	@for m in $(LIB_MODULES); do (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
 
 # The fast inner loop: every package's own tests, without the binary, Jaeger or the
 # end-to-end and reliability tests of tests/ (make test runs those too).
 test-unit:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/tests$$')
+	@for m in $(LIB_MODULES); do (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./... | tee bench.out
@@ -77,11 +83,11 @@ FUZZ_TARGETS := FuzzMap:./pkg/legacyid FuzzFind:./internal/jsonscan \
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $${t%%:*} in $${t#*:} for $(FUZZ_TIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZ_TIME) "$${t#*:}" || exit 1; \
+		(cd "$${t#*:}" && $(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZ_TIME) .) || exit 1; \
 	done
 
 lint: $(GOLANGCI_LINT)
-	$(GOLANGCI_LINT) run ./...
+	@for m in . $(LIB_MODULES); do echo "lint $$m"; (cd $$m && $(GOLANGCI_LINT) run ./...) || exit 1; done
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

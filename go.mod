@@ -283,6 +283,8 @@ require (
 	github.com/opencontainers/image-spec v1.1.1 // indirect
 	github.com/openshift/api v0.0.0-20251015095338-264e80a2b6e7 // indirect
 	github.com/openshift/client-go v0.0.0-20251015124057-db0dee36e235 // indirect
+	github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid v0.0.0
+	github.com/otelcol-mlops/otelcol-mlops/propagation/xtraceid v0.0.0
 	github.com/outcaste-io/ristretto v0.2.3 // indirect
 	github.com/pierrec/lz4/v4 v4.1.26 // indirect
 	github.com/pkg/browser v0.0.0-20240102092130-5ac0b6a4141c // indirect
@@ -400,4 +402,11 @@ require (
 	sigs.k8s.io/json v0.0.0-20250730193827-2d320260d730 // indirect
 	sigs.k8s.io/randfill v1.0.0 // indirect
 	sigs.k8s.io/structured-merge-diff/v6 v6.3.2 // indirect
+)
+
+// The libraries a service imports are modules of their own (a service should not inherit the
+// collector's dependency graph to join a trace); this module builds them from the repository.
+replace (
+	github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid => ./pkg/legacyid
+	github.com/otelcol-mlops/otelcol-mlops/propagation/xtraceid => ./propagation/xtraceid
 )

@@ -1,4 +1,4 @@
-package xtraceid_test
+package tests
 
 import (
 	"context"
