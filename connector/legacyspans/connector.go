@@ -3,6 +3,7 @@ package legacyspans
 import (
 	"container/list"
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-mlops/otelcol-mlops/internal/periodic"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/strutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
@@ -64,9 +66,9 @@ type legacySpans struct {
 	order  *list.List // open groups, oldest first
 	closed *keyLRU
 
-	stop    chan struct{}
-	done    chan struct{}
-	started bool
+	// loop closes idle groups; nil until Start.
+	loop         *periodic.Loop
+	shutdownOnce sync.Once
 }
 
 func newConnector(set connector.Settings, cfg *Config, next consumer.Traces) (*legacySpans, error) {
@@ -80,8 +82,6 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Traces) (*l
 		groups:   map[groupKey]*group{},
 		order:    list.New(),
 		closed:   newKeyLRU(cfg.MaxOpenGroups * closedKeysPerGroup),
-		stop:     make(chan struct{}),
-		done:     make(chan struct{}),
 	}
 	for _, s := range cfg.Services {
 		c.services[s] = true
@@ -102,43 +102,28 @@ func (c *legacySpans) Capabilities() consumer.Capabilities {
 
 // Start runs the timer that closes idle and long-running groups.
 func (c *legacySpans) Start(context.Context, component.Host) error {
-	interval := min(c.cfg.IdleTimeout/4, time.Second)
-	c.started = true
-	go func() {
-		defer close(c.done)
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-c.stop:
-				return
-			case <-t.C:
-				c.emit(context.Background(), c.expired(c.now()))
-			}
-		}
-	}()
+	c.loop = periodic.Start(min(c.cfg.IdleTimeout/4, time.Second), func() {
+		c.emit(context.Background(), c.expired(c.now()))
+	})
 	return nil
 }
 
-// Shutdown flushes every open group.
+// Shutdown stops closing idle groups (within ctx), then flushes every open group, once.
 func (c *legacySpans) Shutdown(ctx context.Context) error {
-	select {
-	case <-c.stop:
-	default:
-		close(c.stop)
-		if c.started {
-			<-c.done
+	var err error
+	c.shutdownOnce.Do(func() {
+		err = c.loop.Stop(ctx)
+		c.mu.Lock()
+		var all []*group
+		for e := c.order.Front(); e != nil; e = e.Next() {
+			all = append(all, e.Value.(*group))
 		}
-	}
-	c.mu.Lock()
-	var all []*group
-	for e := c.order.Front(); e != nil; e = e.Next() {
-		all = append(all, e.Value.(*group))
-	}
-	c.groups, c.order = map[groupKey]*group{}, list.New()
-	c.mu.Unlock()
-	c.emit(ctx, all)
-	return nil
+		c.groups, c.order = map[groupKey]*group{}, list.New()
+		c.mu.Unlock()
+		c.emit(ctx, all)
+		err = errors.Join(err, c.tel.shutdown())
+	})
+	return err
 }
 
 func (c *legacySpans) selected(rec plog.LogRecord, service string) bool {

@@ -11,6 +11,9 @@ const scopeName = "github.com/otelcol-mlops/otelcol-mlops/connector/legacyspans"
 
 type telemetry struct {
 	emitted, dropped, late, evicted metric.Int64Counter
+	openGroups                      metric.Int64ObservableGauge
+	// openGroupsCallback is unregistered at Shutdown: a stopped connector stops reporting.
+	openGroupsCallback metric.Registration
 }
 
 func newTelemetry(set component.TelemetrySettings, open func() int64) (*telemetry, error) {
@@ -30,11 +33,17 @@ func newTelemetry(set component.TelemetrySettings, open func() int64) (*telemetr
 			return nil, err
 		}
 	}
-	_, err := meter.Int64ObservableGauge("otelcol_connector_legacy_spans_open_groups",
-		metric.WithDescription("(trace, service) groups waiting to close."), metric.WithUnit("{groups}"),
-		metric.WithInt64Callback(func(_ context.Context, o metric.Int64Observer) error {
-			o.Observe(open())
-			return nil
-		}))
+	var err error
+	t.openGroups, err = meter.Int64ObservableGauge("otelcol_connector_legacy_spans_open_groups",
+		metric.WithDescription("(trace, service) groups waiting to close."), metric.WithUnit("{groups}"))
+	if err != nil {
+		return nil, err
+	}
+	t.openGroupsCallback, err = meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+		o.ObserveInt64(t.openGroups, open())
+		return nil
+	}, t.openGroups)
 	return t, err
 }
+
+func (t *telemetry) shutdown() error { return t.openGroupsCallback.Unregister() }

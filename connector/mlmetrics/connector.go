@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-mlops/otelcol-mlops/internal/periodic"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 )
 
@@ -72,9 +73,9 @@ type mlMetrics struct {
 	training  map[string]*trainingSeries
 	lastFlush pcommon.Timestamp
 
-	stop    chan struct{}
-	done    chan struct{}
-	started bool
+	// loop flushes every flush_interval; nil until Start.
+	loop         *periodic.Loop
+	shutdownOnce sync.Once
 }
 
 func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*mlMetrics, error) {
@@ -85,7 +86,6 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*
 	c := &mlMetrics{
 		cfg: cfg, next: next, logger: set.Logger, contract: contract, now: time.Now,
 		inference: map[string]*inferenceSeries{}, training: map[string]*trainingSeries{},
-		stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	c.lastFlush = pcommon.NewTimestampFromTime(c.now())
 	if c.tel, err = newTelemetry(set.TelemetrySettings); err != nil {
@@ -97,36 +97,19 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*
 func (c *mlMetrics) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
 
 func (c *mlMetrics) Start(context.Context, component.Host) error {
-	c.started = true
-	go func() {
-		defer close(c.done)
-		t := time.NewTicker(c.cfg.FlushInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-c.stop:
-				return
-			case <-t.C:
-				c.flush(context.Background())
-			}
-		}
-	}()
+	c.loop = periodic.Start(c.cfg.FlushInterval, func() { c.flush(context.Background()) })
 	return nil
 }
 
-// Shutdown emits what was aggregated since the last flush.
+// Shutdown stops the flush loop (within ctx) and emits what was aggregated since the last
+// flush, once.
 func (c *mlMetrics) Shutdown(ctx context.Context) error {
-	select {
-	case <-c.stop:
-		return nil
-	default:
-		close(c.stop)
-	}
-	if c.started {
-		<-c.done
-	}
-	c.flush(ctx)
-	return nil
+	var err error
+	c.shutdownOnce.Do(func() {
+		err = c.loop.Stop(ctx)
+		c.flush(ctx)
+	})
+	return err
 }
 
 func (c *mlMetrics) ConsumeLogs(ctx context.Context, ld plog.Logs) error {

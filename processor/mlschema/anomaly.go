@@ -92,3 +92,11 @@ func (d *detector) size() int {
 	defer d.mu.Unlock()
 	return d.order.Len()
 }
+
+// reset forgets every series: the processor's Shutdown releases what the detector learned.
+func (d *detector) reset() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	clear(d.series)
+	d.order.Init()
+}

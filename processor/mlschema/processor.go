@@ -51,6 +51,12 @@ func newProcessor(set otelprocessor.Settings, cfg *Config) (*processor, error) {
 	return p, nil
 }
 
+// shutdown unregisters the detector's gauge and forgets its series.
+func (p *processor) shutdown(context.Context) error {
+	p.detector.reset()
+	return p.telemetry.shutdown()
+}
+
 func (p *processor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	c := newCounts()
 	ld.ResourceLogs().RemoveIf(func(rl plog.ResourceLogs) bool {

@@ -1,6 +1,7 @@
 package mlschema
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"testing"
@@ -8,8 +9,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
@@ -417,4 +421,27 @@ func TestRedaction(t *testing.T) {
 	msg, _ := field(out.At(2), "message")
 	assert.Equal(t, "Starting processing for model: resnet50", msg.Str())
 	assert.Equal(t, int64(4), h.counter(t, "otelcol_processor_ml_schema_redacted", nil))
+}
+
+// Shutdown unregisters the series gauge (a reloaded configuration's old processor stops
+// reporting) and forgets the detector's series.
+func TestShutdownReleasesTheDetector(t *testing.T) {
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
+	set := processortest.NewNopSettings(Type)
+	set.TelemetrySettings = tel.NewTelemetrySettings()
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	p, err := NewFactory().CreateLogs(context.Background(), set, cfg, consumertest.NewNop())
+	require.NoError(t, err)
+	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+	ld := plog.NewLogs()
+	ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Body().SetStr(
+		`{"event_type": "inference_complete", "model_metadata": {"model_name": "m", "model_version": "1"}, "inference_metrics": {"latency_ms": 10}}`)
+	require.NoError(t, p.ConsumeLogs(context.Background(), ld))
+	_, err = tel.GetMetric("otelcol_processor_ml_schema_anomaly_series")
+	require.NoError(t, err, "the gauge reports while the processor runs")
+
+	require.NoError(t, p.Shutdown(context.Background()))
+	_, err = tel.GetMetric("otelcol_processor_ml_schema_anomaly_series")
+	assert.Error(t, err, "after Shutdown the callback is gone: nothing is observed")
 }

@@ -39,6 +39,9 @@ type telemetry struct {
 	validated, invalid, tagged, dropped, anomalies metric.Int64Counter
 	redacted                                       metric.Int64Counter
 	series                                         metric.Int64ObservableGauge
+	// seriesCallback observes the detector; unregistered at Shutdown, so a stopped processor
+	// (a reloaded configuration) neither reports nor keeps its detector alive.
+	seriesCallback metric.Registration
 }
 
 func newTelemetry(set component.TelemetrySettings, d *detector) (*telemetry, error) {
@@ -67,13 +70,19 @@ func newTelemetry(set component.TelemetrySettings, d *detector) (*telemetry, err
 	var err error
 	t.series, err = meter.Int64ObservableGauge("otelcol_processor_ml_schema_anomaly_series",
 		metric.WithDescription("Series (model, version, variant) tracked by the anomaly detector."),
-		metric.WithUnit("{series}"),
-		metric.WithInt64Callback(func(_ context.Context, o metric.Int64Observer) error {
-			o.Observe(int64(d.size()))
-			return nil
-		}))
+		metric.WithUnit("{series}"))
+	if err != nil {
+		return nil, err
+	}
+	t.seriesCallback, err = meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+		o.ObserveInt64(t.series, int64(d.size()))
+		return nil
+	}, t.series)
 	return t, err
 }
+
+// shutdown stops the gauge's callback.
+func (t *telemetry) shutdown() error { return t.seriesCallback.Unregister() }
 
 func (t *telemetry) record(ctx context.Context, c *counts) {
 	add := func(counter metric.Int64Counter, key string, byKey map[string]int64) {
