@@ -15,7 +15,7 @@ FUZZ_TIME     ?= 30s
 # go.sum is committed, so builds still verify every module.
 export GONOSUMDB := go.opentelemetry.io,github.com/open-telemetry
 
-.PHONY: debian-deps build-static image all build run demo test test-unit bench lint fmt generate check-generated clean tools fuzz jaeger es-template es-setup
+.PHONY: test-allocs debian-deps build-static image all build run demo test test-unit bench lint fmt generate check-generated clean tools fuzz jaeger es-template es-setup
 
 all: build
 
@@ -63,6 +63,12 @@ LIB_MODULES   := pkg/legacyid propagation/xtraceid examples/xtraceid-service
 test: jaeger debian-deps
 	$(GO) test -race -count=1 -timeout 30m ./...
 	@for m in $(LIB_MODULES); do (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
+	$(MAKE) test-allocs
+
+# Zero-allocation guarantees of the hot paths, without -race (whose instrumentation allocates).
+test-allocs:
+	$(GO) test -count=1 -run 'DoesNotAllocate' ./...
+	cd pkg/legacyid && $(GO) test -count=1 -run 'DoesNotAllocate' ./...
 
 # The fast inner loop: every package's own tests, without the binary, Jaeger or the
 # end-to-end and reliability tests of tests/ (make test runs those too).

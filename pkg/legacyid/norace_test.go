@@ -1,0 +1,5 @@
+//go:build !race
+
+package legacyid
+
+const raceEnabled = false
