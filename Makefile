@@ -15,7 +15,7 @@ FUZZ_TIME     ?= 30s
 # go.sum is committed, so builds still verify every module.
 export GONOSUMDB := go.opentelemetry.io,github.com/open-telemetry
 
-.PHONY: test-allocs debian-deps build-static image all build run demo test test-unit bench lint fmt generate check-generated clean tools fuzz jaeger es-template es-setup
+.PHONY: metadata test-allocs debian-deps build-static image all build run demo test test-unit bench lint fmt generate check-generated clean tools fuzz jaeger es-template es-setup
 
 all: build
 
@@ -114,7 +114,23 @@ generate: $(OCB)
 	cd .gen && gofmt -w $(GENERATED) && cp $(GENERATED) ../cmd/otelcol-mlops/
 	@rm -rf .gen
 
-check-generated: $(OCB)
+# mdatagen from its own module (tools/mdatagen): v0.152.0 is not on the module proxy, v0.150.0
+# is, and its output builds against v0.152.0. Each component's metadata.yaml → internal/metadata
+# (type, stability) and the generated lifecycle and goleak tests.
+MDATAGEN      := bin/mdatagen
+METADATA_DIRS := receiver/pubsubtracereceiver processor/traceidbridge processor/mlschema processor/ecsshape \
+	connector/legacyspans connector/mlmetrics exporter/groupedlbexporter
+
+$(MDATAGEN): tools/mdatagen/go.mod
+	cd tools/mdatagen && GOFLAGS=-mod=mod $(GO) build -o ../../$(MDATAGEN) go.opentelemetry.io/collector/cmd/mdatagen
+
+metadata: $(MDATAGEN)
+	@for d in $(METADATA_DIRS); do (cd $$d && ../../$(MDATAGEN) metadata.yaml) || exit 1; done
+
+check-generated: $(OCB) $(MDATAGEN)
+	@$(MAKE) --no-print-directory metadata
+	@git diff --exit-code --stat -- $(addsuffix /internal/metadata,$(METADATA_DIRS)) '*/generated_*_test.go' \
+		|| (echo "mdatagen output differs from what is committed: run make metadata"; exit 1)
 	@rm -rf .gen && mkdir -p .gen
 	@sed 's#output_path: ./cmd/otelcol-mlops#output_path: ./.gen#' builder-config.yaml > .gen/builder-config.yaml
 	@$(OCB) --config .gen/builder-config.yaml --skip-get-modules --skip-compilation >/dev/null 2>&1

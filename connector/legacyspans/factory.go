@@ -9,16 +9,18 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/connector"
 	"go.opentelemetry.io/collector/consumer"
+
+	"github.com/otelcol-mlops/otelcol-mlops/connector/legacyspans/internal/metadata"
 )
 
 // Type is the connector's type as written in configurations.
-var Type = component.MustNewType("legacy_spans")
+var Type = metadata.Type
 
 // NewFactory returns the legacy_spans connector factory.
 func NewFactory() connector.Factory {
 	return connector.NewFactory(Type,
 		func() component.Config { return createDefaultConfig() },
-		connector.WithLogsToTraces(createLogsToTraces, component.StabilityLevelAlpha))
+		connector.WithLogsToTraces(createLogsToTraces, metadata.LogsToTracesStability))
 }
 
 func createLogsToTraces(_ context.Context, set connector.Settings, cfg component.Config, next consumer.Traces) (connector.Logs, error) {

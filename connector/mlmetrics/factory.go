@@ -9,16 +9,18 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/connector"
 	"go.opentelemetry.io/collector/consumer"
+
+	"github.com/otelcol-mlops/otelcol-mlops/connector/mlmetrics/internal/metadata"
 )
 
 // Type is the connector's type as written in configurations.
-var Type = component.MustNewType("ml_metrics")
+var Type = metadata.Type
 
 // NewFactory returns the ml_metrics connector factory.
 func NewFactory() connector.Factory {
 	return connector.NewFactory(Type,
 		func() component.Config { return createDefaultConfig() },
-		connector.WithLogsToMetrics(createLogsToMetrics, component.StabilityLevelAlpha))
+		connector.WithLogsToMetrics(createLogsToMetrics, metadata.LogsToMetricsStability))
 }
 
 func createLogsToMetrics(_ context.Context, set connector.Settings, cfg component.Config, next consumer.Metrics) (connector.Logs, error) {

@@ -10,18 +10,18 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+
+	"github.com/otelcol-mlops/otelcol-mlops/exporter/groupedlbexporter/internal/metadata"
 )
 
-const stability = component.StabilityLevelAlpha
-
 // Type is the exporter's type as written in configurations.
-var Type = component.MustNewType("grouped_loadbalancing")
+var Type = metadata.Type
 
 // NewFactory returns the grouped_loadbalancing exporter factory.
 func NewFactory() exporter.Factory {
 	return exporter.NewFactory(Type,
 		func() component.Config { return createDefaultConfig() },
-		exporter.WithLogs(createLogs, stability))
+		exporter.WithLogs(createLogs, metadata.LogsStability))
 }
 
 func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Logs, error) {

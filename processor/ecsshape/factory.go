@@ -10,18 +10,18 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
+
+	"github.com/otelcol-mlops/otelcol-mlops/processor/ecsshape/internal/metadata"
 )
 
-const stability = component.StabilityLevelAlpha
-
 // Type is the processor's type as written in configurations.
-var Type = component.MustNewType("ecs_shape")
+var Type = metadata.Type
 
 // NewFactory returns the ecs_shape processor factory.
 func NewFactory() processor.Factory {
 	return processor.NewFactory(Type,
 		func() component.Config { return createDefaultConfig() },
-		processor.WithLogs(createLogs, stability))
+		processor.WithLogs(createLogs, metadata.LogsStability))
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {

@@ -57,7 +57,7 @@ func readConfidences(v *view, threshold float64) (confidenceStats, int, bool) {
 }
 
 // enrichInference derives what the seed's Logstash filters derived, in one pass.
-func (p *processor) enrichInference(v *view, c *counts) (meanConfidence float64, hasConfidence bool) {
+func (p *mlSchemaProcessor) enrichInference(v *view, c *counts) (meanConfidence float64, hasConfidence bool) {
 	threshold := p.cfg.Enrich.ConfidenceThreshold
 	if t, ok := v.Num(schema.FieldConfidenceThreshold); ok {
 		threshold = t
@@ -80,7 +80,7 @@ func (p *processor) enrichInference(v *view, c *counts) (meanConfidence float64,
 	return meanConfidence, hasConfidence
 }
 
-func (p *processor) latencyThreshold(v *view) float64 {
+func (p *mlSchemaProcessor) latencyThreshold(v *view) float64 {
 	if len(p.cfg.Enrich.ModelLatencyMS) > 0 {
 		if ms, ok := p.cfg.Enrich.ModelLatencyMS[v.Str(schema.FieldModelName)]; ok {
 			return ms
@@ -90,7 +90,7 @@ func (p *processor) latencyThreshold(v *view) float64 {
 }
 
 // enrichDeployment writes the deployment fields, from configuration or the resource.
-func (p *processor) enrichDeployment(v *view, resource pcommon.Map) {
+func (p *mlSchemaProcessor) enrichDeployment(v *view, resource pcommon.Map) {
 	env := p.cfg.Enrich.Environment
 	if env == "" {
 		env = resourceStr(resource, resourceEnvironment, resourceEnvLegacy)

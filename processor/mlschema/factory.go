@@ -11,16 +11,18 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	otelprocessor "go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
+
+	"github.com/otelcol-mlops/otelcol-mlops/processor/mlschema/internal/metadata"
 )
 
 // Type is the processor's type as written in configurations.
-var Type = component.MustNewType("ml_schema")
+var Type = metadata.Type
 
 // NewFactory returns the ml_schema processor factory.
 func NewFactory() otelprocessor.Factory {
 	return otelprocessor.NewFactory(Type,
 		func() component.Config { return createDefaultConfig() },
-		otelprocessor.WithLogs(createLogs, component.StabilityLevelAlpha))
+		otelprocessor.WithLogs(createLogs, metadata.LogsStability))
 }
 
 func createLogs(ctx context.Context, set otelprocessor.Settings, cfg component.Config, next consumer.Logs) (otelprocessor.Logs, error) {

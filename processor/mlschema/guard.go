@@ -35,7 +35,7 @@ func (h *hasher) sum(value string, out *[sha256.Size]byte) {
 
 // hashIdentifiers replaces each configured identifier field by its keyed hash and, when
 // configured, adds a low-cardinality cohort bucket next to it.
-func (p *processor) hashIdentifiers(v *view) {
+func (p *mlSchemaProcessor) hashIdentifiers(v *view) {
 	for _, field := range p.cfg.Guard.HashFields {
 		val, ok := v.Get(field)
 		if !ok || val.Type() == pcommon.ValueTypeEmpty || val.Type() == pcommon.ValueTypeMap || val.Type() == pcommon.ValueTypeSlice {
@@ -54,11 +54,11 @@ func (p *processor) hashIdentifiers(v *view) {
 // guardSize walks the record's data: arrays longer than the limit become a summary, strings
 // longer than the limit are cut, nesting deeper than the limit becomes JSON text. It reports
 // whether it changed anything.
-func (p *processor) guardSize(m pcommon.Map) bool {
+func (p *mlSchemaProcessor) guardSize(m pcommon.Map) bool {
 	return p.guardMap(m, 1)
 }
 
-func (p *processor) guardMap(m pcommon.Map, depth int) bool {
+func (p *mlSchemaProcessor) guardMap(m pcommon.Map, depth int) bool {
 	changed := false
 	for _, val := range m.All() {
 		if p.guardValue(val, depth) {
@@ -68,7 +68,7 @@ func (p *processor) guardMap(m pcommon.Map, depth int) bool {
 	return changed
 }
 
-func (p *processor) guardValue(val pcommon.Value, depth int) bool {
+func (p *mlSchemaProcessor) guardValue(val pcommon.Value, depth int) bool {
 	g := &p.cfg.Guard
 	switch val.Type() {
 	case pcommon.ValueTypeStr:
@@ -138,7 +138,7 @@ func summarizeArray(val pcommon.Value) {
 }
 
 // guard runs the cardinality and size guards on a record and tags it when it cut anything.
-func (p *processor) guard(v *view, c *counts) {
+func (p *mlSchemaProcessor) guard(v *view, c *counts) {
 	if len(p.cfg.Guard.HashFields) > 0 {
 		p.hashIdentifiers(v)
 	}
@@ -156,7 +156,7 @@ const AttrRedacted = "redaction.masked.count"
 
 // redactRecord masks secrets in every string of the record: attributes, a map body's fields,
 // a text body.
-func (p *processor) redactRecord(rec plog.LogRecord, v *view, c *counts) {
+func (p *mlSchemaProcessor) redactRecord(rec plog.LogRecord, v *view, c *counts) {
 	n := p.redactMap(v.Attrs)
 	switch body := rec.Body(); body.Type() {
 	case pcommon.ValueTypeMap:
@@ -170,7 +170,7 @@ func (p *processor) redactRecord(rec plog.LogRecord, v *view, c *counts) {
 	}
 }
 
-func (p *processor) redactMap(m pcommon.Map) int {
+func (p *mlSchemaProcessor) redactMap(m pcommon.Map) int {
 	n := 0
 	for _, val := range m.All() {
 		n += p.redactValue(val)
@@ -178,7 +178,7 @@ func (p *processor) redactMap(m pcommon.Map) int {
 	return n
 }
 
-func (p *processor) redactValue(val pcommon.Value) int {
+func (p *mlSchemaProcessor) redactValue(val pcommon.Value) int {
 	switch val.Type() {
 	case pcommon.ValueTypeStr:
 		out, n := p.redactor.String(val.Str())

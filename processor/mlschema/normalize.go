@@ -13,7 +13,7 @@ import (
 
 // parseBody turns a string body holding a JSON object into a map body. It reports false for
 // a body that looks like JSON but does not parse: that body is kept as it was.
-func (p *processor) parseBody(rec plog.LogRecord) (parsed, truncated, ok bool) {
+func (p *mlSchemaProcessor) parseBody(rec plog.LogRecord) (parsed, truncated, ok bool) {
 	body := rec.Body()
 	if !p.cfg.Normalize.ParseJSONBody || body.Type() != pcommon.ValueTypeStr {
 		return false, false, true
@@ -32,7 +32,7 @@ func (p *processor) parseBody(rec plog.LogRecord) (parsed, truncated, ok bool) {
 }
 
 // normalizeTimestamp sets the record's timestamp from the first timestamp field found.
-func (p *processor) normalizeTimestamp(rec plog.LogRecord, v *view, c *counts) {
+func (p *mlSchemaProcessor) normalizeTimestamp(rec plog.LogRecord, v *view, c *counts) {
 	for _, field := range p.cfg.Normalize.TimestampFields {
 		val, ok := v.Get(field)
 		if !ok {
@@ -79,7 +79,7 @@ func severityByPythonLevel(n int64) plog.SeverityNumber {
 }
 
 // normalizeSeverity fills an unset severity from the first level field found.
-func (p *processor) normalizeSeverity(rec plog.LogRecord, v *view) {
+func (p *mlSchemaProcessor) normalizeSeverity(rec plog.LogRecord, v *view) {
 	if rec.SeverityNumber() != plog.SeverityNumberUnspecified {
 		return
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 )
 
-type processor struct {
+type mlSchemaProcessor struct {
 	cfg           *Config
 	contract      *schema.Compiled
 	location      *time.Location
@@ -23,7 +23,7 @@ type processor struct {
 	telemetry     *telemetry
 }
 
-func newProcessor(set otelprocessor.Settings, cfg *Config) (*processor, error) {
+func newProcessor(set otelprocessor.Settings, cfg *Config) (*mlSchemaProcessor, error) {
 	contract, err := schema.Compile(cfg.schema())
 	if err != nil {
 		return nil, err
@@ -32,7 +32,7 @@ func newProcessor(set otelprocessor.Settings, cfg *Config) (*processor, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &processor{
+	p := &mlSchemaProcessor{
 		cfg:           cfg,
 		contract:      contract,
 		location:      loc,
@@ -52,12 +52,12 @@ func newProcessor(set otelprocessor.Settings, cfg *Config) (*processor, error) {
 }
 
 // shutdown unregisters the detector's gauge and forgets its series.
-func (p *processor) shutdown(context.Context) error {
+func (p *mlSchemaProcessor) shutdown(context.Context) error {
 	p.detector.reset()
 	return p.telemetry.shutdown()
 }
 
-func (p *processor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
+func (p *mlSchemaProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	c := newCounts()
 	ld.ResourceLogs().RemoveIf(func(rl plog.ResourceLogs) bool {
 		resource := rl.Resource().Attributes()
@@ -74,7 +74,7 @@ func (p *processor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, e
 }
 
 // processRecord runs every step on one record in one pass and reports whether it is kept.
-func (p *processor) processRecord(rec plog.LogRecord, resource pcommon.Map, c *counts) bool {
+func (p *mlSchemaProcessor) processRecord(rec plog.LogRecord, resource pcommon.Map, c *counts) bool {
 	_, truncated, bodyOK := p.parseBody(rec)
 	v := newView(rec)
 	if !bodyOK {
@@ -116,7 +116,7 @@ func (p *processor) processRecord(rec plog.LogRecord, resource pcommon.Map, c *c
 }
 
 // validate checks the record against its event type, tags it and lists every violation.
-func (p *processor) validate(v *view, et *schema.CompiledType, c *counts) bool {
+func (p *mlSchemaProcessor) validate(v *view, et *schema.CompiledType, c *counts) bool {
 	var buf [8]schema.Violation
 	violations := p.contract.Validate(v, et, buf[:0])
 	c.validated[et.Name]++
@@ -148,7 +148,7 @@ func (p *processor) validate(v *view, et *schema.CompiledType, c *counts) bool {
 }
 
 // flagAnomalies scores latency and mean confidence against the record's series.
-func (p *processor) flagAnomalies(v *view, meanConfidence float64, hasConfidence bool, c *counts) {
+func (p *mlSchemaProcessor) flagAnomalies(v *view, meanConfidence float64, hasConfidence bool, c *counts) {
 	latency, hasLatency := v.Num(schema.FieldLatencyMS)
 	if !hasLatency && !hasConfidence {
 		return

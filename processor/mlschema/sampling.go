@@ -17,7 +17,7 @@ var alwaysKept = []string{schema.TagInvalidSchema, schema.TagInvalidJSON, schema
 // last 8 bytes, the random part of a W3C trace ID), so every service and every collector
 // keeps or drops the same traces; without a trace ID, on request_id; without either, the
 // record is kept. Kept records carry ml.sampling.weight for re-weighting counts.
-func (p *processor) sample(rec plog.LogRecord, v *view) bool {
+func (p *mlSchemaProcessor) sample(rec plog.LogRecord, v *view) bool {
 	weight := 1.0
 	if !p.mustKeep(rec, v) {
 		key, ok := samplingKey(rec, v)
@@ -32,7 +32,7 @@ func (p *processor) sample(rec plog.LogRecord, v *view) bool {
 	return true
 }
 
-func (p *processor) mustKeep(rec plog.LogRecord, v *view) bool {
+func (p *mlSchemaProcessor) mustKeep(rec plog.LogRecord, v *view) bool {
 	if rec.SeverityNumber() >= plog.SeverityNumberError {
 		return true
 	}

@@ -10,12 +10,12 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
+
+	"github.com/otelcol-mlops/otelcol-mlops/processor/traceidbridge/internal/metadata"
 )
 
-const stability = component.StabilityLevelAlpha
-
 // Type is the processor's type as written in configurations.
-var Type = component.MustNewType("trace_id_bridge")
+var Type = metadata.Type
 
 var processorCapabilities = consumer.Capabilities{MutatesData: true}
 
@@ -23,9 +23,9 @@ var processorCapabilities = consumer.Capabilities{MutatesData: true}
 func NewFactory() processor.Factory {
 	return processor.NewFactory(Type,
 		func() component.Config { return createDefaultConfig() },
-		processor.WithLogs(createLogs, stability),
-		processor.WithTraces(createTraces, stability),
-		processor.WithMetrics(createMetrics, stability))
+		processor.WithLogs(createLogs, metadata.LogsStability),
+		processor.WithTraces(createTraces, metadata.TracesStability),
+		processor.WithMetrics(createMetrics, metadata.MetricsStability))
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
@@ -47,6 +48,9 @@ type Config struct {
 	// OnDecodeError is nack (default), ack or keep for log payloads that are not valid JSON
 	// while declared JSON (payload_format: json).
 	OnDecodeError string `mapstructure:"on_decode_error"`
+	// DrainTimeout bounds how long Shutdown lets in-flight messages finish and their acks and
+	// nacks reach Pub/Sub; what is not acked by then is redelivered (at-least-once holds).
+	DrainTimeout time.Duration `mapstructure:"drain_timeout"`
 
 	_ struct{}
 }
@@ -110,6 +114,7 @@ func createDefaultConfig() *Config {
 		FlowControl:      FlowControlConfig{MaxOutstandingMessages: 1000, MaxOutstandingBytes: 100 << 20, NumGoroutines: 1},
 		OnPermanentError: ActionNack,
 		OnDecodeError:    ActionNack,
+		DrainTimeout:     10 * time.Second,
 	}
 }
 
@@ -158,6 +163,9 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.FlowControl.MaxOutstandingMessages < 1 || cfg.FlowControl.MaxOutstandingBytes < 1 || cfg.FlowControl.NumGoroutines < 1 {
 		errs = append(errs, errors.New("flow_control: max_outstanding_messages, max_outstanding_bytes and num_goroutines must be at least 1"))
+	}
+	if cfg.DrainTimeout <= 0 {
+		errs = append(errs, errors.New("drain_timeout: must be positive"))
 	}
 	if cfg.Attributes.MaxCount < 0 || cfg.Attributes.MaxValueLength < 1 {
 		errs = append(errs, errors.New("attributes: max_count must not be negative and max_value_length must be at least 1"))

@@ -11,17 +11,19 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/receiver"
+
+	"github.com/otelcol-mlops/otelcol-mlops/receiver/pubsubtracereceiver/internal/metadata"
 )
 
-// Type is the receiver's type as written in configurations.
-var Type = component.MustNewType("pubsub_trace")
+// Type is the receiver's type as written in configurations (metadata.yaml).
+var Type = metadata.Type
 
 // NewFactory returns the pubsub_trace receiver factory.
 func NewFactory() receiver.Factory {
 	return receiver.NewFactory(Type,
 		func() component.Config { return createDefaultConfig() },
-		receiver.WithTraces(createTraces, component.StabilityLevelAlpha),
-		receiver.WithLogs(createLogs, component.StabilityLevelAlpha))
+		receiver.WithTraces(createTraces, metadata.TracesStability),
+		receiver.WithLogs(createLogs, metadata.LogsStability))
 }
 
 // receivers holds one receiver per component ID across the pipelines that name it.

@@ -177,10 +177,10 @@ func (r *pubsubReceiver) pull(ctx context.Context, client *pubsub.Client, sub *s
 	s.ReceiveSettings.MaxOutstandingMessages = r.cfg.FlowControl.MaxOutstandingMessages
 	s.ReceiveSettings.MaxOutstandingBytes = r.cfg.FlowControl.MaxOutstandingBytes
 	s.ReceiveSettings.NumGoroutines = r.cfg.FlowControl.NumGoroutines
-	// Graceful: stop pulling, let the handlers finish, flush their acks and nacks. (A zero
-	// Timeout would mean "kill now" and lose the acks; the collector's shutdown deadline
-	// bounds the wait instead.)
-	s.ReceiveSettings.ShutdownOptions = &pubsub.ShutdownOptions{Behavior: pubsub.ShutdownBehaviorWaitForProcessing, Timeout: -1}
+	// Graceful: stop pulling, let the handlers finish, flush their acks and nacks, for at most
+	// drain_timeout. (Unbounded, a Pub/Sub that cannot be reached kept Shutdown waiting
+	// forever: the collector gives Shutdown no deadline. What is not acked is redelivered.)
+	s.ReceiveSettings.ShutdownOptions = &pubsub.ShutdownOptions{Behavior: pubsub.ShutdownBehaviorWaitForProcessing, Timeout: r.cfg.DrainTimeout}
 	backoff := time.Second
 	for {
 		err := s.Receive(ctx, func(ctx context.Context, msg *pubsub.Message) { r.handle(ctx, sub, msg) })
