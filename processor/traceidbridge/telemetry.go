@@ -8,9 +8,8 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
+	"github.com/otelcol-mlops/otelcol-mlops/processor/traceidbridge/internal/metadata"
 )
-
-const scopeName = "github.com/otelcol-mlops/otelcol-mlops/processor/traceidbridge"
 
 type signal uint8
 
@@ -31,41 +30,20 @@ type counts struct {
 	unparseable int64
 }
 
-// telemetry holds the processor's own metrics, with attribute sets built once at start-up so
-// recording allocates nothing.
+// telemetry is the generated instruments (metadata.yaml, internal/metadata) with attribute
+// sets built once at start-up, so recording allocates nothing.
 type telemetry struct {
-	bridged     metric.Int64Counter
-	conflicts   metric.Int64Counter
-	missing     metric.Int64Counter
-	unparseable metric.Int64Counter
-	bySignal    [signalCount]metric.MeasurementOption
-	byRule      [signalCount][legacyid.RuleHash + 1]metric.MeasurementOption
+	*metadata.TelemetryBuilder
+	bySignal [signalCount]metric.MeasurementOption
+	byRule   [signalCount][legacyid.RuleHash + 1]metric.MeasurementOption
 }
 
 func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
-	meter := set.MeterProvider.Meter(scopeName)
-	t := &telemetry{}
-	var err error
-	if t.bridged, err = meter.Int64Counter("otelcol_processor_trace_id_bridge_bridged",
-		metric.WithDescription("Records, spans and data points given trace context from a legacy ID, by signal and mapping rule."),
-		metric.WithUnit("{records}")); err != nil {
+	tb, err := metadata.NewTelemetryBuilder(set)
+	if err != nil {
 		return nil, err
 	}
-	if t.conflicts, err = meter.Int64Counter("otelcol_processor_trace_id_bridge_conflicts",
-		metric.WithDescription("Records whose own trace ID differs from the one their legacy ID maps to (kept, mapped ID recorded as an attribute)."),
-		metric.WithUnit("{records}")); err != nil {
-		return nil, err
-	}
-	if t.missing, err = meter.Int64Counter("otelcol_processor_trace_id_bridge_missing",
-		metric.WithDescription("Log records with neither a trace ID nor a legacy ID."),
-		metric.WithUnit("{records}")); err != nil {
-		return nil, err
-	}
-	if t.unparseable, err = meter.Int64Counter("otelcol_processor_trace_id_bridge_unparseable",
-		metric.WithDescription("Source values that held no readable ID (wrong type, or a pattern that did not match)."),
-		metric.WithUnit("{values}")); err != nil {
-		return nil, err
-	}
+	t := &telemetry{TelemetryBuilder: tb}
 	for s := range signalCount {
 		t.bySignal[s] = metric.WithAttributeSet(attribute.NewSet(attribute.String("signal", signalNames[s])))
 		for _, r := range legacyid.Rules() {
@@ -79,16 +57,16 @@ func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
 func (t *telemetry) record(ctx context.Context, s signal, c *counts) {
 	for _, r := range legacyid.Rules() {
 		if n := c.bridged[r]; n > 0 {
-			t.bridged.Add(ctx, n, t.byRule[s][r])
+			t.ProcessorTraceIDBridgeBridged.Add(ctx, n, t.byRule[s][r])
 		}
 	}
 	if c.conflicts > 0 {
-		t.conflicts.Add(ctx, c.conflicts, t.bySignal[s])
+		t.ProcessorTraceIDBridgeConflicts.Add(ctx, c.conflicts, t.bySignal[s])
 	}
 	if c.missing > 0 {
-		t.missing.Add(ctx, c.missing, t.bySignal[s])
+		t.ProcessorTraceIDBridgeMissing.Add(ctx, c.missing, t.bySignal[s])
 	}
 	if c.unparseable > 0 {
-		t.unparseable.Add(ctx, c.unparseable, t.bySignal[s])
+		t.ProcessorTraceIDBridgeUnparseable.Add(ctx, c.unparseable, t.bySignal[s])
 	}
 }
