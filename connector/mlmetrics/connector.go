@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-mlops/otelcol-mlops/connector/mlmetrics/internal/metadata"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/periodic"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 )
@@ -65,7 +66,7 @@ type mlMetrics struct {
 	next     consumer.Metrics
 	logger   *zap.Logger
 	contract *schema.Compiled
-	tel      *telemetry
+	tel      *metadata.TelemetryBuilder
 	now      func() time.Time
 
 	mu        sync.Mutex
@@ -130,7 +131,7 @@ func (c *mlMetrics) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 		}
 	}
 	if overflowed > 0 {
-		c.tel.overflow.Add(ctx, overflowed)
+		c.tel.ConnectorMlMetricsOverflow.Add(ctx, overflowed)
 	}
 	return nil
 }
@@ -315,6 +316,6 @@ func (c *mlMetrics) flush(ctx context.Context) {
 	}
 	if err := c.next.ConsumeMetrics(ctx, md); err != nil {
 		c.logger.Error("ml metrics refused downstream", zap.Int("data_points", md.DataPointCount()), zap.Error(err))
-		c.tel.dropped.Add(ctx, int64(md.DataPointCount()))
+		c.tel.ConnectorMlMetricsDropped.Add(ctx, int64(md.DataPointCount()))
 	}
 }

@@ -21,9 +21,9 @@ import (
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 	"go.uber.org/zap"
-)
 
-const scopeName = "github.com/otelcol-mlops/otelcol-mlops/exporter/groupedlbexporter"
+	"github.com/otelcol-mlops/otelcol-mlops/exporter/groupedlbexporter/internal/metadata"
+)
 
 // lookupFunc resolves a host name to addresses (net.DefaultResolver.LookupHost in production).
 type lookupFunc func(ctx context.Context, host string) ([]string, error)
@@ -47,8 +47,7 @@ type groupedExporter struct {
 	ring     *ring
 	backends map[string]*backend
 
-	requests metric.Int64Counter
-	routed   metric.Int64Counter
+	tel *metadata.TelemetryBuilder
 
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -56,16 +55,10 @@ type groupedExporter struct {
 }
 
 func newExporter(set exporter.Settings, cfg *Config) (*groupedExporter, error) {
-	meter := set.MeterProvider.Meter(scopeName)
 	e := &groupedExporter{cfg: cfg, set: set, otlp: otlpexporter.NewFactory(), lookup: net.DefaultResolver.LookupHost,
 		ring: newRing(nil), backends: map[string]*backend{}, stop: make(chan struct{})}
 	var err error
-	if e.requests, err = meter.Int64Counter("otelcol_exporter_grouped_loadbalancing_backend_requests",
-		metric.WithDescription("Requests sent to each gateway, by outcome (one per gateway per batch)."), metric.WithUnit("{request}")); err != nil {
-		return nil, err
-	}
-	if e.routed, err = meter.Int64Counter("otelcol_exporter_grouped_loadbalancing_backend_records",
-		metric.WithDescription("Log records routed to each gateway."), metric.WithUnit("{record}")); err != nil {
+	if e.tel, err = metadata.NewTelemetryBuilder(set.TelemetrySettings); err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -247,12 +240,12 @@ func (e *groupedExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 
 func (e *groupedExporter) send(ctx context.Context, endpoint string, ld plog.Logs) error {
 	b := e.backends[endpoint]
-	e.routed.Add(ctx, int64(ld.LogRecordCount()), b.records)
+	e.tel.ExporterGroupedLoadbalancingBackendRecords.Add(ctx, int64(ld.LogRecordCount()), b.records)
 	if err := b.exp.ConsumeLogs(ctx, ld); err != nil {
-		e.requests.Add(ctx, 1, b.bad)
+		e.tel.ExporterGroupedLoadbalancingBackendRequests.Add(ctx, 1, b.bad)
 		return fmt.Errorf("gateway %s: %w", endpoint, err)
 	}
-	e.requests.Add(ctx, 1, b.ok)
+	e.tel.ExporterGroupedLoadbalancingBackendRequests.Add(ctx, 1, b.ok)
 	return nil
 }
 

@@ -6,9 +6,9 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
-)
 
-const scopeName = "github.com/otelcol-mlops/otelcol-mlops/processor/ecsshape"
+	"github.com/otelcol-mlops/otelcol-mlops/processor/ecsshape/internal/metadata"
+)
 
 // Reasons a field is moved to ml.schema.invalid or cut.
 const (
@@ -30,30 +30,19 @@ type counts struct {
 	fields     [reasonCount]int64
 }
 
+// telemetry is the generated instruments (metadata.yaml) with the reason attribute sets built
+// once, so recording allocates nothing.
 type telemetry struct {
-	records    metric.Int64Counter
-	conflicted metric.Int64Counter
-	fields     metric.Int64Counter
-	byReason   [reasonCount]metric.MeasurementOption
+	*metadata.TelemetryBuilder
+	byReason [reasonCount]metric.MeasurementOption
 }
 
 func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
-	meter := set.MeterProvider.Meter(scopeName)
-	t := &telemetry{}
-	var err error
-	if t.records, err = meter.Int64Counter("otelcol_processor_ecs_shape_records",
-		metric.WithDescription("Log records shaped for Elasticsearch."), metric.WithUnit("{record}")); err != nil {
+	tb, err := metadata.NewTelemetryBuilder(set)
+	if err != nil {
 		return nil, err
 	}
-	if t.conflicted, err = meter.Int64Counter("otelcol_processor_ecs_shape_records_conflicted",
-		metric.WithDescription("Records with at least one field moved to ml.schema.invalid or cut (tagged mapping_conflict or truncated)."),
-		metric.WithUnit("{record}")); err != nil {
-		return nil, err
-	}
-	if t.fields, err = meter.Int64Counter("otelcol_processor_ecs_shape_fields_relocated",
-		metric.WithDescription("Fields moved to ml.schema.invalid or cut to ignore_above, by reason."), metric.WithUnit("{field}")); err != nil {
-		return nil, err
-	}
+	t := &telemetry{TelemetryBuilder: tb}
 	for i, r := range reasons {
 		t.byReason[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", r)))
 	}
@@ -61,13 +50,13 @@ func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
 }
 
 func (t *telemetry) record(ctx context.Context, c *counts) {
-	t.records.Add(ctx, c.records)
+	t.ProcessorEcsShapeRecords.Add(ctx, c.records)
 	if c.conflicted > 0 {
-		t.conflicted.Add(ctx, c.conflicted)
+		t.ProcessorEcsShapeRecordsConflicted.Add(ctx, c.conflicted)
 	}
 	for i, n := range c.fields {
 		if n > 0 {
-			t.fields.Add(ctx, n, t.byReason[i])
+			t.ProcessorEcsShapeFieldsRelocated.Add(ctx, n, t.byReason[i])
 		}
 	}
 }
