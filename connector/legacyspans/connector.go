@@ -3,7 +3,6 @@ package legacyspans
 import (
 	"container/list"
 	"context"
-	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-mlops/otelcol-mlops/connector/legacyspans/internal/metadata"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/periodic"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/strutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
@@ -56,7 +56,7 @@ type legacySpans struct {
 	cfg      *Config
 	next     consumer.Traces
 	logger   *zap.Logger
-	tel      *telemetry
+	tel      *metadata.TelemetryBuilder
 	services map[string]bool
 	parentOf map[string]string // service → name its parent's span ID is derived from
 	now      func() time.Time
@@ -121,7 +121,7 @@ func (c *legacySpans) Shutdown(ctx context.Context) error {
 		c.groups, c.order = map[groupKey]*group{}, list.New()
 		c.mu.Unlock()
 		c.emit(ctx, all)
-		err = errors.Join(err, c.tel.shutdown())
+		c.tel.Shutdown()
 	})
 	return err
 }
@@ -165,7 +165,7 @@ func (c *legacySpans) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 				if !ok {
 					if c.order.Len() >= c.cfg.MaxOpenGroups {
 						evicted = append(evicted, c.closeLocked(c.order.Front().Value.(*group)))
-						c.tel.evicted.Add(ctx, 1)
+						c.tel.ConnectorLegacySpansEvicted.Add(ctx, 1)
 					}
 					g = c.openLocked(groupKey{rec.TraceID(), strings.Clone(service)}, rl.Resource(), now)
 				}
@@ -183,7 +183,7 @@ func (c *legacySpans) openLocked(key groupKey, resource pcommon.Resource, now ti
 	resource.CopyTo(g.resource)
 	if c.closed.contains(key) {
 		g.span.Attributes().PutBool(AttrContinuation, true)
-		c.tel.late.Add(context.Background(), 1)
+		c.tel.ConnectorLegacySpansLateGroups.Add(context.Background(), 1)
 	}
 	g.elem = c.order.PushBack(g)
 	c.groups[key] = g
@@ -268,10 +268,10 @@ func (c *legacySpans) emit(ctx context.Context, groups []*group) {
 	}
 	if err := c.next.ConsumeTraces(ctx, td); err != nil {
 		c.logger.Error("synthesised spans refused downstream; dropped", zap.Int("spans", len(groups)), zap.Error(err))
-		c.tel.dropped.Add(ctx, int64(len(groups)))
+		c.tel.ConnectorLegacySpansDropped.Add(ctx, int64(len(groups)))
 		return
 	}
-	c.tel.emitted.Add(ctx, int64(len(groups)))
+	c.tel.ConnectorLegacySpansEmitted.Add(ctx, int64(len(groups)))
 }
 
 func (c *legacySpans) finish(g *group) ptrace.Span {
