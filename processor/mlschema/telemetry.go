@@ -10,7 +10,6 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/processor/mlschema/internal/metadata"
 )
 
-
 // counts accumulates one batch so telemetry is recorded once per batch.
 type counts struct {
 	validated map[string]int64 // by event type
