@@ -263,7 +263,7 @@ func (c *legacySpans) emit(ctx context.Context, groups []*group) {
 		rs := td.ResourceSpans().AppendEmpty()
 		g.resource.CopyTo(rs.Resource())
 		ss := rs.ScopeSpans().AppendEmpty()
-		ss.Scope().SetName(scopeName)
+		ss.Scope().SetName(metadata.ScopeName)
 		c.finish(g).MoveTo(ss.Spans().AppendEmpty())
 	}
 	if err := c.next.ConsumeTraces(ctx, td); err != nil {

@@ -9,8 +9,6 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/connector/legacyspans/internal/metadata"
 )
 
-const scopeName = "github.com/otelcol-mlops/otelcol-mlops/connector/legacyspans"
-
 // newTelemetry returns the connector's own metrics (metadata.yaml) with the open-groups gauge
 // observing open; the builder's Shutdown unregisters it, so a stopped connector stops reporting.
 func newTelemetry(set component.TelemetrySettings, open func() int64) (*metadata.TelemetryBuilder, error) {

@@ -1,6 +1,7 @@
 package mlmetrics
 
 import (
+	"github.com/otelcol-mlops/otelcol-mlops/connector/mlmetrics/internal/metadata"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 )
@@ -16,7 +17,6 @@ const (
 	MetricTrainingLoss = "ml.training.loss"
 	MetricTrainingAcc  = "ml.training.accuracy"
 	attrOutcome        = "outcome"
-	scopeName          = "github.com/otelcol-mlops/otelcol-mlops/connector/mlmetrics"
 )
 
 type metricSet struct {
@@ -27,7 +27,7 @@ func (c *mlMetrics) buildLocked() pmetric.Metrics {
 	md := pmetric.NewMetrics()
 	rm := md.ResourceMetrics().AppendEmpty()
 	sm := rm.ScopeMetrics().AppendEmpty()
-	sm.Scope().SetName(scopeName)
+	sm.Scope().SetName(metadata.ScopeName)
 	ms := sm.Metrics()
 	now := pcommon.NewTimestampFromTime(c.now())
 	temporality := pmetric.AggregationTemporalityCumulative

@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
+	"github.com/otelcol-mlops/otelcol-mlops/receiver/pubsubtracereceiver/internal/metadata"
 )
 
 // Cloud Logging LogEntry fields (https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry)
@@ -108,7 +109,7 @@ func decodeLogEntry(data []byte, ld plog.Logs) error {
 	}
 	rl := ld.ResourceLogs().AppendEmpty()
 	sl := rl.ScopeLogs().AppendEmpty()
-	sl.Scope().SetName(scopeName)
+	sl.Scope().SetName(metadata.ScopeName)
 	rec := sl.LogRecords().AppendEmpty()
 	payload.MoveTo(rec.Body())
 	attrs := rec.Attributes()

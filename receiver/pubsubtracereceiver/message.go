@@ -15,6 +15,7 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/strutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
+	"github.com/otelcol-mlops/otelcol-mlops/receiver/pubsubtracereceiver/internal/metadata"
 )
 
 // Attribute keys: OTel messaging semantic conventions for gcp_pubsub, and ours.
@@ -130,7 +131,7 @@ func (r *pubsubReceiver) build(sub *subscription, msg *pubsub.Message, received 
 	rs := out.traces.ResourceSpans().AppendEmpty()
 	r.fillResource(rs.Resource().Attributes())
 	ss := rs.ScopeSpans().AppendEmpty()
-	ss.Scope().SetName(scopeName)
+	ss.Scope().SetName(metadata.ScopeName)
 	span := ss.Spans().AppendEmpty()
 	span.SetTraceID(tc.traceID)
 	span.SetSpanID(spanID)
@@ -170,7 +171,7 @@ func (r *pubsubReceiver) buildLog(sub *subscription, msg *pubsub.Message, traceI
 	rl := ld.ResourceLogs().AppendEmpty()
 	r.fillResource(rl.Resource().Attributes())
 	sl := rl.ScopeLogs().AppendEmpty()
-	sl.Scope().SetName(scopeName)
+	sl.Scope().SetName(metadata.ScopeName)
 	rec := sl.LogRecords().AppendEmpty()
 	rec.SetTraceID(traceID)
 	rec.SetSpanID(spanID)
@@ -205,7 +206,7 @@ func (r *pubsubReceiver) buildLogEntry(sub *subscription, msg *pubsub.Message, r
 	rl := out.logs.ResourceLogs().AppendEmpty()
 	r.fillResource(rl.Resource().Attributes())
 	sl := rl.ScopeLogs().AppendEmpty()
-	sl.Scope().SetName(scopeName)
+	sl.Scope().SetName(metadata.ScopeName)
 	rec := sl.LogRecords().AppendEmpty()
 	rec.SetTimestamp(pcommon.NewTimestampFromTime(msg.PublishTime))
 	rec.SetObservedTimestamp(pcommon.NewTimestampFromTime(received))

@@ -203,12 +203,12 @@ func (r *pubsubReceiver) pull(ctx context.Context, client *pubsub.Client, sub *s
 func (r *pubsubReceiver) handle(pullCtx context.Context, sub *subscription, msg *pubsub.Message) {
 	received := time.Now()
 	ctx := context.WithoutCancel(pullCtx)
-	r.tel.received.Add(ctx, 1, sub.attrs.sub)
-	r.tel.queueLatency.Record(ctx, float64(received.Sub(msg.PublishTime).Microseconds())/1000, sub.attrs.sub)
+	r.tel.ReceiverPubsubTraceReceived.Add(ctx, 1, sub.attrs.sub)
+	r.tel.ReceiverPubsubTraceQueueLatency.Record(ctx, float64(received.Sub(msg.PublishTime).Microseconds())/1000, sub.attrs.sub)
 
 	out := r.build(sub, msg, received)
 	if out.decodeError {
-		r.tel.decodeErrors.Add(ctx, 1, sub.attrs.sub)
+		r.tel.ReceiverPubsubTraceDecodeErrors.Add(ctx, 1, sub.attrs.sub)
 		switch r.cfg.OnDecodeError {
 		case ActionNack:
 			r.tel.nack(ctx, sub.attrs, reasonDecodeError)
@@ -223,7 +223,7 @@ func (r *pubsubReceiver) handle(pullCtx context.Context, sub *subscription, msg 
 	err := r.consume(ctx, out)
 	switch {
 	case err == nil:
-		r.tel.acked.Add(ctx, 1, sub.attrs.sub)
+		r.tel.ReceiverPubsubTraceAcked.Add(ctx, 1, sub.attrs.sub)
 		msg.Ack()
 	case consumererror.IsPermanent(err) && r.cfg.OnPermanentError == ActionAck:
 		r.set.Logger.Warn("pipeline refused a message permanently; acked as configured", zap.String("subscription", sub.id), zap.String("message_id", msg.ID), zap.Error(err))

@@ -6,9 +6,9 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
-)
 
-const scopeName = "github.com/otelcol-mlops/otelcol-mlops/receiver/pubsubtracereceiver"
+	"github.com/otelcol-mlops/otelcol-mlops/receiver/pubsubtracereceiver/internal/metadata"
+)
 
 // Why a message was nacked or acked without its telemetry.
 const (
@@ -17,33 +17,17 @@ const (
 	reasonDecodeError    = "decode_error"
 )
 
+// telemetry is the receiver's own metrics, declared in metadata.yaml.
 type telemetry struct {
-	received, acked, nacked, dropped, decodeErrors metric.Int64Counter
-	queueLatency                                   metric.Float64Histogram
+	*metadata.TelemetryBuilder
 }
 
 func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
-	meter := set.MeterProvider.Meter(scopeName)
-	t := &telemetry{}
-	var err error
-	for _, c := range []struct {
-		dst        *metric.Int64Counter
-		name, desc string
-	}{
-		{&t.received, "otelcol_receiver_pubsub_trace_received", "Messages received, by subscription."},
-		{&t.acked, "otelcol_receiver_pubsub_trace_acked", "Messages acked after the pipeline accepted their telemetry, by subscription."},
-		{&t.nacked, "otelcol_receiver_pubsub_trace_nacked", "Messages nacked for redelivery, by subscription and reason."},
-		{&t.dropped, "otelcol_receiver_pubsub_trace_dropped", "Messages acked without their telemetry (on_permanent_error or on_decode_error: ack), by subscription and reason."},
-		{&t.decodeErrors, "otelcol_receiver_pubsub_trace_decode_errors", "Log payloads that were not valid JSON, by subscription."},
-	} {
-		if *c.dst, err = meter.Int64Counter(c.name, metric.WithDescription(c.desc), metric.WithUnit("{messages}")); err != nil {
-			return nil, err
-		}
+	tb, err := metadata.NewTelemetryBuilder(set)
+	if err != nil {
+		return nil, err
 	}
-	t.queueLatency, err = meter.Float64Histogram("otelcol_receiver_pubsub_trace_queue_latency",
-		metric.WithDescription("Time from publish to receive, by subscription."), metric.WithUnit("ms"),
-		metric.WithExplicitBucketBoundaries(1, 5, 10, 50, 100, 500, 1000, 5000, 10000, 60000, 300000, 3600000))
-	return t, err
+	return &telemetry{tb}, nil
 }
 
 // subscriptionAttrs are built once per subscription so recording does not allocate.
@@ -75,9 +59,9 @@ func (a subscriptionAttrs) reason(r string) metric.MeasurementOption {
 }
 
 func (t *telemetry) nack(ctx context.Context, a subscriptionAttrs, reason string) {
-	t.nacked.Add(ctx, 1, a.reason(reason))
+	t.ReceiverPubsubTraceNacked.Add(ctx, 1, a.reason(reason))
 }
 
 func (t *telemetry) drop(ctx context.Context, a subscriptionAttrs, reason string) {
-	t.dropped.Add(ctx, 1, a.reason(reason))
+	t.ReceiverPubsubTraceDropped.Add(ctx, 1, a.reason(reason))
 }
