@@ -129,7 +129,7 @@ metadata: $(MDATAGEN)
 
 check-generated: $(OCB) $(MDATAGEN)
 	@$(MAKE) --no-print-directory metadata
-	@git diff --exit-code --stat -- $(addsuffix /internal/metadata,$(METADATA_DIRS)) '*/generated_*_test.go' \
+	@git diff --exit-code --stat -- $(addsuffix /internal/metadata,$(METADATA_DIRS)) '*/generated_*_test.go' '*/documentation.md' \
 		|| (echo "mdatagen output differs from what is committed: run make metadata"; exit 1)
 	@rm -rf .gen && mkdir -p .gen
 	@sed 's#output_path: ./cmd/otelcol-mlops#output_path: ./.gen#' builder-config.yaml > .gen/builder-config.yaml
