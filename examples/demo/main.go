@@ -205,18 +205,27 @@ func report(job seedstack.Job, traceID string, spans []peers.JaegerSpan, topo *t
 		}
 		return fmt.Sprint(v)
 	}
-	// The exporter flushes its bulk requests on an interval: wait for the worker's failure.
+	// Lines arrive by three routes (the agent, the sink, OTLP), through two gateways whose
+	// exporters flush on an interval: wait for every line the services wrote for the job.
+	want := 0
+	for _, l := range topo.Stack.Logged() {
+		if strings.Contains(l.Text, job.TraceID) {
+			want++
+		}
+	}
 	var lines []esstandin.Doc
 	for deadline := time.Now().Add(45 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
 		lines = lines[:0]
-		failed := false
+		fromServices := 0
 		for _, d := range es.Docs() {
 			if v, ok := esstandin.Field(d.Source, "trace.id"); ok && v == traceID {
 				lines = append(lines, d)
-				failed = failed || (field(d, "service.name") == "ml-worker" && field(d, "log.level") == "ERROR")
+				if svc := field(d, "service.name"); svc != "gcp-pubsub" && svc != seedstack.RegistryService {
+					fromServices++
+				}
 			}
 		}
-		if failed {
+		if fromServices >= want {
 			break
 		}
 	}
