@@ -1,8 +1,8 @@
 package main
 
-// This file is ours, not ocb's: `make generate` rewrites the other files of this folder and
-// leaves this one alone. It makes the binary run the embedded configs/local.yaml when it is
-// started (or validated) without --config, the way Jaeger's all-in-one starts with no flags.
+// This file is ours, not ocb's (as is main.go, which calls it): the binary runs the embedded
+// configs/local.yaml when it is started (or validated) without --config, the way Jaeger's
+// all-in-one starts with no flags.
 
 import (
 	"fmt"
@@ -12,25 +12,10 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-	"testing"
 	"time"
 
 	"github.com/otelcol-mlops/otelcol-mlops/configs"
 )
-
-func init() {
-	if testing.Testing() { // the unit tests of this package call the functions themselves
-		return
-	}
-	args, embedded := withEmbeddedDefault(os.Args)
-	if embedded && subcommand(os.Args) == "" {
-		announceEmbeddedDefault(os.Stderr, os.Getenv(configs.DataDirEnv))
-	}
-	if subcommand(os.Args) == "" {
-		enforceShutdownDeadline(os.Stderr, os.Getenv(shutdownTimeoutEnv))
-	}
-	os.Args = args
-}
 
 // flagsWithValue are the collector's root flags that take their value as the next argument.
 var flagsWithValue = map[string]bool{"--config": true, "--set": true, "--feature-gates": true}
@@ -50,25 +35,21 @@ func subcommand(args []string) string {
 	return ""
 }
 
-// withEmbeddedDefault adds the embedded configuration as a yaml: config URI when the command
-// runs or validates a collector and no --config was given. It reports whether it did.
-func withEmbeddedDefault(args []string) ([]string, bool) {
-	switch subcommand(args) {
-	case "", "validate":
-	default:
-		return args, false
-	}
+// embeddedDefaultURI is configs/local.yaml as a yaml: config URI, the configuration the
+// collector runs and validates when no --config flag replaces it.
+func embeddedDefaultURI() string { return "yaml:" + configs.LocalYAML }
+
+// givesConfig reports whether the command line names a configuration (or only asks for help
+// or the version), so the embedded default is not announced.
+func givesConfig(args []string) bool {
 	for _, arg := range args[1:] {
 		switch {
 		case arg == "--config", strings.HasPrefix(arg, "--config="),
 			arg == "-h", arg == "--help", arg == "-v", arg == "--version":
-			return args, false
+			return true
 		}
 	}
-	out := make([]string, 0, len(args)+1)
-	out = append(out, args...)
-	out = append(out, "--config=yaml:"+configs.LocalYAML)
-	return out, true
+	return false
 }
 
 // announceEmbeddedDefault tells the user where the embedded default's outputs go.

@@ -6,33 +6,24 @@ import (
 	"testing"
 )
 
-func TestWithEmbeddedDefault(t *testing.T) {
-	cases := []struct {
-		args     []string
-		embedded bool
-	}{
-		{[]string{"otelcol-mlops"}, true},
-		{[]string{"otelcol-mlops", "validate"}, true},
-		{[]string{"otelcol-mlops", "--feature-gates", "x", "validate"}, true},
-		{[]string{"otelcol-mlops", "--set", "processors::batch::timeout=2s"}, true},
-		{[]string{"otelcol-mlops", "--config", "my.yaml"}, false},
-		{[]string{"otelcol-mlops", "--config=my.yaml"}, false},
-		{[]string{"otelcol-mlops", "validate", "--config", "my.yaml"}, false},
-		{[]string{"otelcol-mlops", "components"}, false},
-		{[]string{"otelcol-mlops", "--help"}, false},
-		{[]string{"otelcol-mlops", "--version"}, false},
+func TestGivesConfig(t *testing.T) {
+	for args, want := range map[string]bool{
+		"otelcol-mlops":                              false,
+		"otelcol-mlops validate":                     false,
+		"otelcol-mlops --feature-gates x validate":   false,
+		"otelcol-mlops --set processors::batch::x=2": false,
+		"otelcol-mlops --config my.yaml":             true,
+		"otelcol-mlops --config=my.yaml":             true,
+		"otelcol-mlops validate --config my.yaml":    true,
+		"otelcol-mlops --help":                       true,
+		"otelcol-mlops --version":                    true,
+	} {
+		if got := givesConfig(strings.Fields(args)); got != want {
+			t.Errorf("%s: givesConfig = %v, want %v", args, got, want)
+		}
 	}
-	for _, c := range cases {
-		out, embedded := withEmbeddedDefault(c.args)
-		if embedded != c.embedded {
-			t.Errorf("%v: embedded = %v, want %v", c.args, embedded, c.embedded)
-		}
-		if embedded && !strings.HasPrefix(out[len(out)-1], "--config=yaml:") {
-			t.Errorf("%v: no embedded config appended: %v", c.args, out)
-		}
-		if !embedded && len(out) != len(c.args) {
-			t.Errorf("%v: arguments changed: %v", c.args, out)
-		}
+	if !strings.HasPrefix(embeddedDefaultURI(), "yaml:") || len(embeddedDefaultURI()) < 100 {
+		t.Errorf("the embedded default is not a yaml: URI holding configs/local.yaml")
 	}
 }
 
