@@ -23,6 +23,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-mlops/otelcol-mlops/exporter/groupedlbexporter/internal/metadata"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/periodic"
 )
 
 // lookupFunc resolves a host name to addresses (net.DefaultResolver.LookupHost in production).
@@ -49,14 +50,13 @@ type groupedExporter struct {
 
 	tel *metadata.TelemetryBuilder
 
-	stop     chan struct{}
-	stopOnce sync.Once
-	wg       sync.WaitGroup
+	// resolving re-resolves the DNS name; nil with a static list or before Start.
+	resolving *periodic.Loop
 }
 
 func newExporter(set exporter.Settings, cfg *Config) (*groupedExporter, error) {
 	e := &groupedExporter{cfg: cfg, set: set, otlp: otlpexporter.NewFactory(), lookup: net.DefaultResolver.LookupHost,
-		ring: newRing(nil), backends: map[string]*backend{}, stop: make(chan struct{})}
+		ring: newRing(nil), backends: map[string]*backend{}}
 	var err error
 	if e.tel, err = metadata.NewTelemetryBuilder(set.TelemetrySettings); err != nil {
 		return nil, err
@@ -78,22 +78,11 @@ func (e *groupedExporter) start(ctx context.Context, host component.Host) error 
 	if interval == 0 {
 		interval = 5 * time.Second
 	}
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
-		ticker := time.NewTicker(interval)
-		defer ticker.Stop()
-		for {
-			select {
-			case <-e.stop:
-				return
-			case <-ticker.C:
-				if err := e.resolve(context.Background(), dns); err != nil {
-					e.set.Logger.Warn("resolving gateways failed; keeping the last set", zap.String("hostname", dns.Hostname), zap.Error(err))
-				}
-			}
+	e.resolving = periodic.Start(interval, func() {
+		if err := e.resolve(context.Background(), dns); err != nil {
+			e.set.Logger.Warn("resolving gateways failed; keeping the last set", zap.String("hostname", dns.Hostname), zap.Error(err))
 		}
-	}()
+	})
 	return nil
 }
 
@@ -185,11 +174,9 @@ func (e *groupedExporter) newBackend(ctx context.Context, endpoint string) (*bac
 }
 
 func (e *groupedExporter) shutdown(ctx context.Context) error {
-	e.stopOnce.Do(func() { close(e.stop) })
-	e.wg.Wait()
+	errs := []error{e.resolving.Stop(ctx)}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var errs []error
 	for _, b := range e.backends {
 		errs = append(errs, b.exp.Shutdown(ctx))
 	}
