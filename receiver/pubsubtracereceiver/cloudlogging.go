@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/timeparse"
 	"github.com/otelcol-mlops/otelcol-mlops/receiver/pubsubtracereceiver/internal/metadata"
 )
 
@@ -208,13 +209,14 @@ func hexSpanID(s string) (pcommon.SpanID, bool) {
 	return id, true
 }
 
-// parseEntryTime reads a LogEntry timestamp (RFC 3339 with up to nine fractional digits).
+// parseEntryTime reads a LogEntry timestamp: RFC 3339 with a zone, through the project's one
+// timestamp reader (and its bounds: what pdata can hold).
 func parseEntryTime(v pcommon.Value) (pcommon.Timestamp, bool) {
 	if v.Type() != pcommon.ValueTypeStr {
 		return 0, false
 	}
-	t, err := time.Parse(time.RFC3339Nano, v.Str())
-	if err != nil || t.Unix() < 0 {
+	t, zoned, err := timeparse.String(v.Str(), time.UTC)
+	if err != nil || !zoned {
 		return 0, false
 	}
 	return pcommon.NewTimestampFromTime(t), true
