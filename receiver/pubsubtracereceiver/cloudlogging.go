@@ -142,7 +142,8 @@ func entryPayload(entry pcommon.Map) (pcommon.Value, bool) {
 	return pcommon.Value{}, false
 }
 
-// decodeEntryField puts one LogEntry field where OTel has it. A field without its documented
+// decodeEntryField puts one LogEntry field where OTel has it, moving values out of the scratch
+// entry rather than copying them. A field without its documented
 // form is kept under gcp.log_entry.<field> and reported (false).
 func decodeEntryField(field string, v pcommon.Value, rec plog.LogRecord, resource pcommon.Map) bool {
 	attrs := rec.Attributes()
@@ -190,10 +191,10 @@ func decodeEntryField(field string, v pcommon.Value, rec plog.LogRecord, resourc
 	case entrySourceLocation:
 		ok = copyMapped(v, sourceLocationFields, attrs, attrEntryPrefix+field+".")
 	default:
-		v.CopyTo(attrs.PutEmpty(attrEntryPrefix + field))
+		v.MoveTo(attrs.PutEmpty(attrEntryPrefix + field))
 	}
 	if !ok {
-		v.CopyTo(attrs.PutEmpty(attrEntryPrefix + field))
+		v.MoveTo(attrs.PutEmpty(attrEntryPrefix + field))
 	}
 	return ok
 }
@@ -303,9 +304,9 @@ func copyMapped(v pcommon.Value, names map[string]string, attrs pcommon.Map, pre
 	}
 	v.Map().Range(func(k string, field pcommon.Value) bool {
 		if name, ok := names[k]; ok {
-			field.CopyTo(attrs.PutEmpty(name))
+			field.MoveTo(attrs.PutEmpty(name))
 		} else {
-			field.CopyTo(attrs.PutEmpty(prefix + k))
+			field.MoveTo(attrs.PutEmpty(prefix + k))
 		}
 		return true
 	})
