@@ -3,7 +3,8 @@ package tests
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,6 +21,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
@@ -40,24 +42,25 @@ type manifests struct {
 	files        []string
 }
 
-func strictDecode(doc []byte, into any) error {
-	js, err := yaml.YAMLToJSON(doc)
-	if err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.DisallowUnknownFields()
-	return dec.Decode(into)
-}
+// strictDecode is sigs.k8s.io/yaml's strict decoding, what kubectl's client-side validation
+// does: an unknown or duplicate field is an error.
+func strictDecode(doc []byte, into any) error { return yaml.UnmarshalStrict(doc, into) }
 
-func splitDocs(raw []byte) [][]byte {
+// splitDocs splits a multi-document file with apimachinery's reader, as kubectl does.
+func splitDocs(t *testing.T, raw []byte) [][]byte {
+	t.Helper()
 	var docs [][]byte
-	for _, d := range regexp.MustCompile(`(?m)^---\s*$`).Split(string(raw), -1) {
-		if strings.TrimSpace(stripComments(d)) != "" {
-			docs = append(docs, []byte(d))
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(raw)))
+	for {
+		doc, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return docs
+		}
+		require.NoError(t, err)
+		if strings.TrimSpace(stripComments(string(doc))) != "" {
+			docs = append(docs, doc)
 		}
 	}
-	return docs
 }
 
 func stripComments(s string) string {
@@ -84,7 +87,7 @@ func loadManifests(t *testing.T) manifests {
 		m.files = append(m.files, filepath.Base(f))
 		raw, err := os.ReadFile(f)
 		require.NoError(t, err)
-		for _, doc := range splitDocs(raw) {
+		for _, doc := range splitDocs(t, raw) {
 			var meta struct {
 				Kind string `json:"kind"`
 			}
