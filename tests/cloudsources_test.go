@@ -64,7 +64,7 @@ func TestCloudLoggingEntriesThroughTheGateway(t *testing.T) {
 	}
 	shapes := filepath.Join(root, "receiver", "pubsubtracereceiver", "testdata", "cloudlogging")
 	ids := map[string]string{}
-	for _, name := range []string{"gke_json_payload", "gke_text_payload", "entry_with_trace"} {
+	for _, name := range []string{"gke_json_payload", "gke_text_payload", "entry_with_trace", "broken_trace_fields"} {
 		raw, err := os.ReadFile(filepath.Join(shapes, name+".json"))
 		require.NoError(t, err)
 		ids[name] = publish(string(raw))
@@ -72,15 +72,16 @@ func TestCloudLoggingEntriesThroughTheGateway(t *testing.T) {
 	const notAnEntry = `{"textPayload": "cut off by a proxy`
 	ids["malformed"] = publish(notAnEntry)
 
-	var worker, text, traced, malformed esstandin.Doc
+	var worker, text, traced, malformed, broken esstandin.Doc
 	testutil.Eventually(t, 60*time.Second, func() error {
-		var ok [4]bool
+		var ok [5]bool
 		worker, ok[0] = docWhere(es, "log.record.uid", "1x2y3z4w5v6u")
 		text, ok[1] = docWhere(es, "log.record.uid", "abc123")
 		traced, ok[2] = docWhere(es, "log.record.uid", "trace1")
 		malformed, ok[3] = docWhere(es, "message", notAnEntry)
-		if ok != [4]bool{true, true, true, true} {
-			return fmt.Errorf("indexed so far (worker, text, traced, malformed): %v", ok)
+		broken, ok[4] = docWhere(es, "message", "odd entry")
+		if ok != [5]bool{true, true, true, true, true} {
+			return fmt.Errorf("indexed so far (worker, text, traced, malformed, every field malformed): %v (refused: %d)", ok, es.Refused())
 		}
 		return nil
 	})
@@ -102,6 +103,9 @@ func TestCloudLoggingEntriesThroughTheGateway(t *testing.T) {
 	assert.Equal(t, traceHex("req-42"), field(traced, "legacy.trace_id_mapped"), "with the trace it maps to")
 	assert.Equal(t, "model-server", field(traced, "service.name"))
 
+	assert.Zero(t, es.Refused(), "nothing refused by the mappings: %v", es.Failures())
+	_, listed := esstandin.Field(broken.Source, "gcp.log_entry.malformed_fields")
+	assert.True(t, listed, "an entry whose fields are malformed is indexed with them listed: %v", broken.Source)
 	_, tagged := esstandin.Field(malformed.Source, "pubsub.payload.decode_error")
 	assert.True(t, tagged, "the undecodable payload is tagged: %v", malformed.Source)
 	for name, id := range ids {
