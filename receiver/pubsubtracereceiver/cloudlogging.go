@@ -11,7 +11,6 @@ import (
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/timeparse"
-	"github.com/otelcol-mlops/otelcol-mlops/receiver/pubsubtracereceiver/internal/metadata"
 )
 
 // Cloud Logging LogEntry fields (https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry)
@@ -108,16 +107,13 @@ func decodeLogEntry(data []byte, ld plog.Logs) error {
 	if !ok {
 		return errNotLogEntry
 	}
-	rl := ld.ResourceLogs().AppendEmpty()
-	sl := rl.ScopeLogs().AppendEmpty()
-	sl.Scope().SetName(metadata.ScopeName)
-	rec := sl.LogRecords().AppendEmpty()
+	resource, rec := appendRecord(ld)
 	payload.MoveTo(rec.Body())
 	attrs := rec.Attributes()
 
 	var malformed []string
 	entry.Range(func(field string, v pcommon.Value) bool {
-		if !decodeEntryField(field, v, rec, rl.Resource().Attributes()) {
+		if !decodeEntryField(field, v, rec, resource) {
 			malformed = append(malformed, field)
 		}
 		return true
@@ -128,7 +124,7 @@ func decodeLogEntry(data []byte, ld plog.Logs) error {
 			list.AppendEmpty().SetStr(field)
 		}
 	}
-	setServiceName(rl.Resource().Attributes(), attrs)
+	setServiceName(resource, attrs)
 	return nil
 }
 

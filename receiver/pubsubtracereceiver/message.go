@@ -168,11 +168,8 @@ func (r *pubsubReceiver) buildLog(sub *subscription, msg *pubsub.Message, traceI
 	published, received time.Time,
 ) (plog.Logs, bool) {
 	ld := plog.NewLogs()
-	rl := ld.ResourceLogs().AppendEmpty()
-	r.fillResource(rl.Resource().Attributes())
-	sl := rl.ScopeLogs().AppendEmpty()
-	sl.Scope().SetName(metadata.ScopeName)
-	rec := sl.LogRecords().AppendEmpty()
+	resource, rec := appendRecord(ld)
+	r.fillResource(resource)
 	rec.SetTraceID(traceID)
 	rec.SetSpanID(spanID)
 	rec.SetTimestamp(pcommon.NewTimestampFromTime(published))
@@ -203,11 +200,8 @@ func (r *pubsubReceiver) buildLogEntry(sub *subscription, msg *pubsub.Message, r
 		return out
 	}
 	out.decodeError = true
-	rl := out.logs.ResourceLogs().AppendEmpty()
-	r.fillResource(rl.Resource().Attributes())
-	sl := rl.ScopeLogs().AppendEmpty()
-	sl.Scope().SetName(metadata.ScopeName)
-	rec := sl.LogRecords().AppendEmpty()
+	resource, rec := appendRecord(out.logs)
+	r.fillResource(resource)
 	rec.SetTimestamp(pcommon.NewTimestampFromTime(msg.PublishTime))
 	rec.SetObservedTimestamp(pcommon.NewTimestampFromTime(received))
 	rec.Body().SetStr(string(msg.Data))
@@ -215,6 +209,14 @@ func (r *pubsubReceiver) buildLogEntry(sub *subscription, msg *pubsub.Message, r
 	rec.Attributes().PutStr(attrSubscriptionName, sub.id)
 	rec.Attributes().PutStr(attrMessageID, msg.ID)
 	return out
+}
+
+// appendRecord adds a resource with this receiver's scope and one record to ld.
+func appendRecord(ld plog.Logs) (pcommon.Map, plog.LogRecord) {
+	rl := ld.ResourceLogs().AppendEmpty()
+	sl := rl.ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(metadata.ScopeName)
+	return rl.Resource().Attributes(), sl.LogRecords().AppendEmpty()
 }
 
 func (r *pubsubReceiver) fillResource(attrs pcommon.Map) {
