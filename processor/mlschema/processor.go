@@ -54,7 +54,8 @@ func newProcessor(set otelprocessor.Settings, cfg *Config) (*mlSchemaProcessor, 
 // shutdown unregisters the detector's gauge and forgets its series.
 func (p *mlSchemaProcessor) shutdown(context.Context) error {
 	p.detector.reset()
-	return p.telemetry.shutdown()
+	p.telemetry.Shutdown()
+	return nil
 }
 
 func (p *mlSchemaProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {

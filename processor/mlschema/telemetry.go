@@ -54,12 +54,6 @@ func newTelemetry(set component.TelemetrySettings, d *detector) (*telemetry, err
 	})
 }
 
-// shutdown stops the gauge's callback.
-func (t *telemetry) shutdown() error {
-	t.Shutdown()
-	return nil
-}
-
 func (t *telemetry) record(ctx context.Context, c *counts) {
 	add := func(counter metric.Int64Counter, key string, byKey map[string]int64) {
 		for k, n := range byKey {
