@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonscan"
 )
 
 func TestParseObject(t *testing.T) {
@@ -53,7 +55,8 @@ func TestDepthCap(t *testing.T) {
 }
 
 func TestRejects(t *testing.T) {
-	for _, doc := range []string{``, `[]`, `"x"`, `{`, `{"a": 1} {}`, `{"a": NaN}`, `{"message": "model "fail-me" raised"}`, `{"a": 1,}`} {
+	for _, doc := range []string{``, `[]`, `"x"`, `{`, `{"a": 1} {}`, `{"a": NaN}`, `{"message": "model "fail-me" raised"}`, `{"a": 1,}`,
+		`{"a": 01}`, `{"a": "\q"}`, "{\"a\": \"raw\ttab\"}", `{"a": [1}`} {
 		m := pcommon.NewMap()
 		m.PutStr("keep", "me")
 		if _, err := ParseObject(doc, m, 8); err == nil {
@@ -65,16 +68,35 @@ func TestRejects(t *testing.T) {
 	}
 }
 
+// FuzzParseObject checks ParseObject against encoding/json (it accepts exactly the JSON
+// objects) and against the bridge's jsonscan.Find, which reads the same bodies: both accept the
+// same documents, and the trace_id Find returns is the one ParseObject stores.
 func FuzzParseObject(f *testing.F) {
 	f.Add(`{"a": [1, {"b": null}], "c": "d"}`)
 	f.Add(`{"message": "model "fail-me" raised"}`)
 	f.Add(`{"x": 1e999, "y": -0, "z": "\ud800"}`)
+	f.Add(`{"trace_id": "one", "trace_id": "tw\u00f6"}`)
+	f.Add(`{"trace_id": "a", "message": "broken "quote" after the ID"}`)
 	f.Fuzz(func(t *testing.T, doc string) {
 		m := pcommon.NewMap()
 		_, err := ParseObject(doc, m, 8)
 		isObject := json.Valid([]byte(doc)) && strings.HasPrefix(strings.TrimLeft(doc, " \t\r\n"), "{")
 		if (err == nil) != isObject {
 			t.Fatalf("ParseObject err=%v, but json.Valid && object = %v for %q", err, isObject, doc)
+		}
+		idx, found, findErr := jsonscan.Find(doc, []string{"trace_id"})
+		if (findErr == nil) != (err == nil) {
+			t.Fatalf("jsonscan.Find err=%v, ParseObject err=%v for %q", findErr, err, doc)
+		}
+		stored, present := m.Get("trace_id")
+		if err != nil || present != (idx == 0) {
+			if err == nil {
+				t.Fatalf("Find found trace_id: %v; ParseObject stored it: %v; for %q", idx == 0, present, doc)
+			}
+			return
+		}
+		if present && found.Kind == jsonscan.KindString && stored.Str() != found.Text() {
+			t.Fatalf("Find read trace_id %q, ParseObject stored %q, for %q", found.Text(), stored.Str(), doc)
 		}
 	})
 }

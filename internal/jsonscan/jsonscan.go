@@ -1,26 +1,27 @@
 // Package jsonscan finds fields in a JSON object held in a string without decoding the whole
-// document: one pass, no maps built, no allocation unless a key or string value holds escapes.
-// It is a scanner, not a validator: it reports malformed input it walks through, but does not
-// check every byte of the values it skips.
+// document: one pass, no maps built, no allocation unless a key holds escapes. It reads with
+// jsonlex, the tokenizer jsonpdata parses with, and checks the whole document by the same
+// rules: a body Find accepts is a body jsonpdata.ParseObject accepts, and a field Find returns
+// is the value ParseObject stores under the same key.
 package jsonscan
 
 import (
-	"encoding/json"
 	"errors"
-	"strings"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonlex"
 )
 
 // Kind is the JSON type of a value found.
-type Kind uint8
+type Kind = jsonlex.Kind
 
 // The JSON kinds.
 const (
-	KindString Kind = iota + 1
-	KindNumber
-	KindBool
-	KindNull
-	KindObject
-	KindArray
+	KindString = jsonlex.KindString
+	KindNumber = jsonlex.KindNumber
+	KindBool   = jsonlex.KindBool
+	KindNull   = jsonlex.KindNull
+	KindObject = jsonlex.KindObject
+	KindArray  = jsonlex.KindArray
 )
 
 // Value is a field's value as it appears in the document.
@@ -32,106 +33,74 @@ type Value struct {
 
 // Text returns a string value unescaped, or any other value's JSON text.
 func (v Value) Text() string {
-	if v.Kind != KindString || strings.IndexByte(v.Raw, '\\') < 0 {
+	if v.Kind != KindString {
 		return v.Raw
 	}
-	return unescape(v.Raw)
+	return jsonlex.Unescape(v.Raw)
 }
 
-// ErrMalformed is returned for input that is not a JSON object.
-var ErrMalformed = errors.New("jsonscan: malformed JSON object")
+// ErrNotObject is returned when the document does not start with '{'.
+var ErrNotObject = errors.New("jsonscan: not a JSON object")
 
-// maxPathDepth bounds descent into nested objects; deeper paths are not looked up.
+// maxPathDepth bounds descent into nested objects; deeper paths are not looked up (the values
+// are still checked).
 const maxPathDepth = 16
 
-// Find scans doc, which must be a JSON object, for the dotted paths and returns the index in
-// paths of the first path present (paths are in priority order) and its value. Each dot of a
-// path is either a step into a nested object or part of a key, so "trace.id" matches both
-// {"trace.id": …} and {"trace": {"id": …}}. Among several occurrences the first in the
-// document wins. Reading stops at the first occurrence of paths[0], which nothing can beat:
-// malformed text after it is not reported.
+// Find checks doc, which must be one JSON object, and returns the index in paths of the first
+// path present (paths are in priority order) and its value. Each dot of a path is either a
+// step into a nested object or part of a key, so "trace.id" matches both {"trace.id": …} and
+// {"trace": {"id": …}}. When a path occurs more than once the last occurrence wins, as it does
+// when the document is parsed into a map. Malformed input is an error (a *jsonlex.SyntaxError
+// or ErrNotObject), wherever it is.
 func Find(doc string, paths []string) (int, Value, error) {
-	s := scanner{doc: doc, paths: paths, best: -1}
+	s := scanner{lex: jsonlex.Lexer{Doc: doc}, paths: paths, best: -1}
 	for _, p := range paths {
 		if p != "" {
 			s.firstBytes[p[0]>>6] |= 1 << (p[0] & 63)
 		}
 	}
-	s.skipSpace()
-	if s.pos >= len(doc) || doc[s.pos] != '{' {
-		return -1, Value{}, ErrMalformed
+	if s.lex.Peek() != '{' {
+		return -1, Value{}, ErrNotObject
 	}
 	var segs [maxPathDepth]string
 	if err := s.object(segs[:0]); err != nil {
+		return -1, Value{}, err
+	}
+	if err := s.lex.End(); err != nil {
 		return -1, Value{}, err
 	}
 	return s.best, s.value, nil
 }
 
 type scanner struct {
-	doc   string
-	pos   int
+	lex   jsonlex.Lexer
 	paths []string
 	best  int
 	value Value
-	// done is set once the first path is found: nothing can beat it, so the rest of the
-	// document is not read.
-	done bool
 	// firstBytes has a bit for each byte a path starts with: top-level keys without one are
 	// passed over without comparing them to every path.
 	firstBytes [4]uint64
 }
 
-func (s *scanner) skipSpace() {
-	for s.pos < len(s.doc) {
-		switch s.doc[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-		default:
-			return
-		}
-	}
-}
-
-// object scans the object starting at s.pos; segs is the key path that leads to it.
+// object scans the object at the current position; segs is the key path that leads to it.
 func (s *scanner) object(segs []string) error {
-	s.pos++ // '{'
-	s.skipSpace()
-	if s.pos < len(s.doc) && s.doc[s.pos] == '}' {
-		s.pos++
+	if s.lex.Open() {
 		return nil
 	}
 	for {
-		s.skipSpace()
-		rawKey, err := s.str()
+		raw, escaped, err := s.lex.Key()
 		if err != nil {
 			return err
 		}
-		key := rawKey
-		if strings.IndexByte(rawKey, '\\') >= 0 {
-			key = unescape(rawKey)
+		key := raw
+		if escaped {
+			key = jsonlex.Unescape(raw)
 		}
-		s.skipSpace()
-		if s.pos >= len(s.doc) || s.doc[s.pos] != ':' {
-			return ErrMalformed
-		}
-		s.pos++
-		s.skipSpace()
-		if err := s.member(append(segs, key)); err != nil || s.done {
+		if err := s.member(append(segs, key)); err != nil {
 			return err
 		}
-		s.skipSpace()
-		if s.pos >= len(s.doc) {
-			return ErrMalformed
-		}
-		switch s.doc[s.pos] {
-		case ',':
-			s.pos++
-		case '}':
-			s.pos++
-			return nil
-		default:
-			return ErrMalformed
+		if more, err := s.lex.Next('}'); !more {
+			return err
 		}
 	}
 }
@@ -139,25 +108,41 @@ func (s *scanner) object(segs []string) error {
 // member scans the value of the key path segs, recording it when a wanted path matches.
 func (s *scanner) member(segs []string) error {
 	full, prefix := s.match(segs)
-	start := s.pos
-	var kind Kind
+	if prefix && len(segs) < maxPathDepth && s.lex.Peek() == '{' {
+		start := s.lex.Pos
+		if err := s.object(segs); err != nil {
+			return err
+		}
+		s.record(full, Value{Raw: s.lex.Doc[start:s.lex.Pos], Kind: KindObject})
+		return nil
+	}
+	if full < 0 {
+		_, err := s.lex.SkipValue()
+		return err
+	}
+	start := s.lex.Peek()
+	from := s.lex.Pos
+	var v Value
 	var err error
-	if prefix && s.pos < len(s.doc) && s.doc[s.pos] == '{' && len(segs) < maxPathDepth {
-		kind, err = KindObject, s.object(segs)
+	if start == '{' || start == '[' {
+		v.Kind, err = s.lex.SkipValue()
+		v.Raw = s.lex.Doc[from:s.lex.Pos]
 	} else {
-		kind, err = s.skipValue()
+		v.Kind, v.Raw, err = s.lex.Scalar()
 	}
 	if err != nil {
 		return err
 	}
-	if full >= 0 && (s.best < 0 || full < s.best) && !s.done {
-		s.best, s.done = full, full == 0
-		s.value = Value{Raw: s.doc[start:s.pos], Kind: kind}
-		if kind == KindString {
-			s.value.Raw = s.doc[start+1 : s.pos-1]
-		}
-	}
+	s.record(full, v)
 	return nil
+}
+
+// record keeps v as the value of path index full unless a better path was found: a later
+// occurrence of the same path replaces an earlier one.
+func (s *scanner) record(full int, v Value) {
+	if full >= 0 && (s.best < 0 || full <= s.best) {
+		s.best, s.value = full, v
+	}
 }
 
 // match returns the index of the best path equal to segs joined by dots (or -1), and whether
@@ -187,7 +172,7 @@ func (s *scanner) match(segs []string) (full int, prefix bool) {
 // them; rest is what follows the next dot, or "" when p ends there.
 func consume(p string, segs []string) (rest string, ok bool) {
 	for i, seg := range segs {
-		if !strings.HasPrefix(p, seg) {
+		if len(p) < len(seg) || p[:len(seg)] != seg {
 			return "", false
 		}
 		p = p[len(seg):]
@@ -205,103 +190,4 @@ func consume(p string, segs []string) (rest string, ok bool) {
 		return "", false
 	}
 	return p[1:], true
-}
-
-// str scans a string at s.pos and returns its raw (escaped) contents.
-func (s *scanner) str() (string, error) {
-	if s.pos >= len(s.doc) || s.doc[s.pos] != '"' {
-		return "", ErrMalformed
-	}
-	start := s.pos + 1
-	for i := start; ; i++ {
-		quote := strings.IndexByte(s.doc[i:], '"')
-		if quote < 0 {
-			return "", ErrMalformed
-		}
-		i += quote
-		// The quote ends the string unless an odd run of backslashes escapes it.
-		escapes := 0
-		for j := i - 1; j >= start && s.doc[j] == '\\'; j-- {
-			escapes++
-		}
-		if escapes%2 == 0 {
-			s.pos = i + 1
-			return s.doc[start:i], nil
-		}
-	}
-}
-
-// skipValue moves past one value. Containers are skipped with a depth counter, not recursion,
-// so hostile nesting cannot exhaust the stack.
-func (s *scanner) skipValue() (Kind, error) {
-	if s.pos >= len(s.doc) {
-		return 0, ErrMalformed
-	}
-	switch c := s.doc[s.pos]; {
-	case c == '"':
-		_, err := s.str()
-		return KindString, err
-	case c == '{' || c == '[':
-		kind := KindObject
-		if c == '[' {
-			kind = KindArray
-		}
-		return kind, s.skipContainer()
-	case c == 't':
-		return KindBool, s.literal("true")
-	case c == 'f':
-		return KindBool, s.literal("false")
-	case c == 'n':
-		return KindNull, s.literal("null")
-	case c == '-' || (c >= '0' && c <= '9'):
-		start := s.pos
-		for s.pos < len(s.doc) && strings.IndexByte("+-.eE0123456789", s.doc[s.pos]) >= 0 {
-			s.pos++
-		}
-		if s.pos == start+1 && c == '-' {
-			return 0, ErrMalformed
-		}
-		return KindNumber, nil
-	}
-	return 0, ErrMalformed
-}
-
-func (s *scanner) skipContainer() error {
-	depth := 0
-	for s.pos < len(s.doc) {
-		switch s.doc[s.pos] {
-		case '"':
-			if _, err := s.str(); err != nil {
-				return err
-			}
-			continue
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-			if depth == 0 {
-				s.pos++
-				return nil
-			}
-		}
-		s.pos++
-	}
-	return ErrMalformed
-}
-
-func (s *scanner) literal(word string) error {
-	if !strings.HasPrefix(s.doc[s.pos:], word) {
-		return ErrMalformed
-	}
-	s.pos += len(word)
-	return nil
-}
-
-// unescape decodes a string's escaped contents; invalid escapes come back as written.
-func unescape(raw string) string {
-	var out string
-	if err := json.Unmarshal([]byte(`"`+raw+`"`), &out); err != nil {
-		return raw
-	}
-	return out
 }

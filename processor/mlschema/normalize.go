@@ -6,6 +6,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonlex"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/timeparse"
@@ -19,7 +20,7 @@ func (p *mlSchemaProcessor) parseBody(rec plog.LogRecord) (parsed, truncated, ok
 		return false, false, true
 	}
 	s := body.Str()
-	if !strings.HasPrefix(strings.TrimLeft(s, " \t\r\n"), "{") {
+	if !jsonlex.StartsObject(s) {
 		return false, false, true
 	}
 	m := pcommon.NewMap()

@@ -75,7 +75,6 @@ func BenchmarkLogs(b *testing.B) {
 	b.Run("bridge/attributes", func(b *testing.B) { testutil.BenchLogs(b, newBridgeLogs(b), benchLogs()) })
 	b.Run("ottl/attributes", func(b *testing.B) { testutil.BenchLogs(b, newTransformLogs(b), benchLogs()) })
 	b.Run("bridge/json_body", func(b *testing.B) { testutil.BenchLogs(b, newBridgeLogs(b), benchJSONLogs()) })
-	b.Run("copy_only", func(b *testing.B) { testutil.BenchLogs(b, consumertest.NewNop(), benchLogs()) })
 }
 
 // BenchmarkBridgeLogRecord is the per-record cost of bridging a UUID attribute, without the

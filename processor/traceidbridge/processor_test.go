@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
@@ -299,4 +300,35 @@ func assertBoolAttr(t *testing.T, attrs pcommon.Map, key string, want bool) {
 	if assert.True(t, ok, "attribute %s missing", key) {
 		assert.Equal(t, want, v.Bool(), "attribute %s", key)
 	}
+}
+
+// The bridge reads a string body as JSON by the rules ml_schema parses it by (one tokenizer,
+// internal/jsonlex): a body tagged invalid_json downstream gives no ID from json_body sources,
+// however early the ID stands, and a key given twice counts as the parsed body stores it.
+func TestJSONBodyIsReadAsMlSchemaParsesIt(t *testing.T) {
+	bodies := []string{
+		`{"trace_id": "job-1", "message": "model "fail-me" raised"}`,
+		`{"trace_id": "job-2", "level": "INFO"} {"trailing": true}`,
+		"{\"trace_id\": \"job-3\", \"message\": \"raw\ttab\"}",
+		`{"trace_id": "first", "message": "ok", "trace_id": "job-4"}`,
+		`{"trace_id": "job-5", "message": "fine \"quoted\" text"}`,
+	}
+	ld := plog.NewLogs()
+	records := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+	for _, b := range bodies {
+		records.AppendEmpty().Body().SetStr(b)
+	}
+	got := newHarness(t).runLogs(t, createDefaultConfig(), ld)
+
+	for i, b := range bodies {
+		rec := logAt(got, 0, i)
+		parsed := pcommon.NewMap()
+		if _, err := jsonpdata.ParseObject(b, parsed, 16); err != nil {
+			assert.True(t, rec.TraceID().IsEmpty(), "%q does not parse (%v) yet gave a trace ID", b, err)
+			continue
+		}
+		stored, _ := parsed.Get("trace_id")
+		assert.Equal(t, pcommon.TraceID(mapped(t, stored.Str()).TraceID), rec.TraceID(), "%q", b)
+	}
+	assert.Equal(t, pcommon.TraceID(mapped(t, "job-4").TraceID), logAt(got, 0, 3).TraceID(), "the last trace_id, as the parsed body keeps it")
 }

@@ -173,28 +173,11 @@ func (j *jsonScan) lookup(body string, paths []string, index int) (string, prese
 
 func (j *jsonScan) rescan(body string, paths []string, from int) {
 	j.from, j.best = from, -1
-	if !looksLikeJSONObject(body) {
-		return
-	}
 	idx, v, err := jsonscan.Find(body, paths[from:])
 	if err != nil || idx < 0 {
 		return
 	}
 	j.best, j.value = idx+from, v
-}
-
-// looksLikeJSONObject is a cheap pre-check that keeps plain-text bodies away from the scanner.
-func looksLikeJSONObject(body string) bool {
-	for i := 0; i < len(body); i++ {
-		switch body[i] {
-		case ' ', '\t', '\r', '\n':
-			continue
-		case '{':
-			return true
-		}
-		return false
-	}
-	return false
 }
 
 // idText reads an ID out of an attribute or field value: strings, integers, and the first

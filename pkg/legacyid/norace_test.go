@@ -1,5 +1,0 @@
-//go:build !race
-
-package legacyid
-
-const raceEnabled = false

@@ -1,7 +1,0 @@
-//go:build race
-
-package legacyid
-
-// raceEnabled: the race detector allocates, so allocation counts mean nothing under it
-// (make test runs the allocation tests again without it).
-const raceEnabled = true
