@@ -29,8 +29,7 @@ func loadConfig(t *testing.T, name string) *Config {
 }
 
 func TestConfig(t *testing.T) {
-	require.NoError(t, componenttest.CheckConfigStruct(createDefaultConfig()))
-	require.NoError(t, xconfmap.Validate(loadConfig(t, "")))
+	assert.Equal(t, testutil.DefaultConfig[*Config](t, NewFactory()), loadConfig(t, ""))
 	cfg := loadConfig(t, "incident")
 	require.NoError(t, xconfmap.Validate(cfg))
 	assert.Equal(t, []Hop{{From: "nuxt-ui", To: "azure-function-api"}, {From: "azure-function-api", To: "ml-worker"}}, cfg.Hops)

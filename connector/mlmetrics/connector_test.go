@@ -28,8 +28,7 @@ func loadConfig(t *testing.T, name string) *Config {
 }
 
 func TestConfig(t *testing.T) {
-	require.NoError(t, componenttest.CheckConfigStruct(createDefaultConfig()))
-	require.NoError(t, xconfmap.Validate(loadConfig(t, "")))
+	assert.Equal(t, testutil.DefaultConfig[*Config](t, NewFactory()), loadConfig(t, ""))
 	cfg := loadConfig(t, "custom")
 	require.NoError(t, xconfmap.Validate(cfg))
 	assert.Equal(t, Delta, cfg.Temporality)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/confmap/xconfmap"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
@@ -129,6 +131,28 @@ func NewTransformLogs(t testing.TB, cfg map[string]any, next consumer.Logs) cons
 		t.Fatal(err)
 	}
 	return StartLogsProcessor(t, f, c, next)
+}
+
+// DefaultConfig returns f's default configuration after checking what the collector relies on
+// for every component: the struct passes componenttest.CheckConfigStruct, an empty section
+// unmarshalled over it changes nothing, and it validates.
+func DefaultConfig[C component.Config](t testing.TB, f component.Factory) C {
+	t.Helper()
+	cfg := f.CreateDefaultConfig()
+	if err := componenttest.CheckConfigStruct(cfg); err != nil {
+		t.Fatal(err)
+	}
+	empty := f.CreateDefaultConfig()
+	if err := confmap.New().Unmarshal(empty); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cfg, empty) {
+		t.Fatalf("an empty section changes the default configuration:\n%+v\n%+v", cfg, empty)
+	}
+	if err := xconfmap.Validate(cfg); err != nil {
+		t.Fatalf("the default configuration does not validate: %v", err)
+	}
+	return cfg.(C)
 }
 
 // ComponentConfig is f's default configuration with the section <type>/<name> of

@@ -5,7 +5,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap/xconfmap"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
@@ -17,9 +16,7 @@ func loadConfig(t *testing.T, name string) *Config {
 }
 
 func TestDefaultConfig(t *testing.T) {
-	cfg := NewFactory().CreateDefaultConfig().(*Config)
-	require.NoError(t, componenttest.CheckConfigStruct(cfg))
-	require.NoError(t, xconfmap.Validate(cfg))
+	cfg := testutil.DefaultConfig[*Config](t, NewFactory())
 	assert.Equal(t, cfg, loadConfig(t, ""))
 	assert.Equal(t, ActionTag, cfg.Schema.Action)
 	assert.False(t, cfg.Sampling.Enabled, "sampling is off by default")

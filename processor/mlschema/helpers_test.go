@@ -106,10 +106,6 @@ func (h *harness) counter(t testing.TB, name string, attrs map[string]string) in
 	return testutil.Counter(t, h.tel, name, attrs)
 }
 
-func compareGolden(t *testing.T, name string, got plog.Logs) {
-	testutil.CompareLogsGolden(t, name, got)
-}
-
 // field reads a record's field wherever it sits, as the processor does.
 func field(rec plog.LogRecord, path string) (pcommon.Value, bool) {
 	if v, ok := fieldpath.Get(rec.Attributes(), path); ok {

@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
 
@@ -28,7 +29,7 @@ func TestSeedRecordsGolden(t *testing.T) {
 		appendRecord(t, recs, seedRecord(t, name), jsonBody)
 	}
 	got := h.run(t, ld)
-	compareGolden(t, "seed_records_default", got)
+	testutil.CompareLogsGolden(t, "seed_records_default", got)
 
 	out := got.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
 	require.Equal(t, len(names), out.Len(), "nothing is dropped with action tag")

@@ -4,10 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/pmetrictest"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/ptracetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
@@ -84,31 +81,6 @@ func (h *harness) counter(t testing.TB, name string, attrs map[string]string) in
 	return testutil.Counter(t, h.tel, name, attrs)
 }
 
-func compareLogsGolden(t *testing.T, name string, got plog.Logs) {
-	testutil.CompareLogsGolden(t, name, got)
-}
-
-func compareTracesGolden(t *testing.T, name string, got ptrace.Traces) {
-	if *testutil.Update {
-		require.NoError(t, golden.WriteTraces(t, testutil.GoldenPath(name), got))
-	}
-	want, err := golden.ReadTraces(testutil.GoldenPath(name))
-	require.NoError(t, err)
-	require.NoError(t, ptracetest.CompareTraces(want, got))
-}
-
-func compareMetricsGolden(t *testing.T, name string, got pmetric.Metrics) {
-	if *testutil.Update {
-		// WriteMetrics sorts and normalises what it is given: hand it a copy.
-		out := pmetric.NewMetrics()
-		got.CopyTo(out)
-		require.NoError(t, golden.WriteMetrics(t, testutil.GoldenPath(name), out, golden.SkipMetricTimestampNormalization()))
-	}
-	want, err := golden.ReadMetrics(testutil.GoldenPath(name))
-	require.NoError(t, err)
-	require.NoError(t, pmetrictest.CompareMetrics(want, got, pmetrictest.IgnoreMetricDataPointsOrder()))
-}
-
 // logAt returns record k of resource i (one scope per resource in the seed data).
 func logAt(ld plog.Logs, i, k int) plog.LogRecord {
 	return ld.ResourceLogs().At(i).ScopeLogs().At(0).LogRecords().At(k)
@@ -127,7 +99,7 @@ func derivedSpan(traceID pcommon.TraceID, service string) pcommon.SpanID {
 func TestLogsDefaultConfig(t *testing.T) {
 	h := newHarness(t)
 	got := h.runLogs(t, createDefaultConfig(), seedLogs())
-	compareLogsGolden(t, "logs_default", got)
+	testutil.CompareLogsGolden(t, "logs_default", got)
 
 	job := traceIDFromHex(jobTraceHex)
 	// One UUID, four services, one trace: the point of the product.
@@ -182,7 +154,7 @@ func TestLogsDefaultConfig(t *testing.T) {
 func TestLogsCustomConfig(t *testing.T) {
 	h := newHarness(t)
 	got := h.runLogs(t, loadConfig(t, "custom"), seedLogs())
-	compareLogsGolden(t, "logs_custom", got)
+	testutil.CompareLogsGolden(t, "logs_custom", got)
 
 	broken := logAt(got, 1, 2)
 	assert.Equal(t, traceIDFromHex(jobTraceHex), broken.TraceID(), "text_body pattern reads the ID out of broken JSON")
@@ -224,7 +196,7 @@ func TestLogsIdempotentAtTheGateway(t *testing.T) {
 func TestTracesLink(t *testing.T) {
 	h := newHarness(t)
 	got := h.runTraces(t, createDefaultConfig(), seedTraces())
-	compareTracesGolden(t, "traces_link", got)
+	testutil.CompareTracesGolden(t, "traces_link", got)
 
 	spans := got.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
 	receive := spans.At(0)
@@ -245,7 +217,7 @@ func TestTracesLink(t *testing.T) {
 func TestTracesOverrideMovesTheWholeTrace(t *testing.T) {
 	h := newHarness(t)
 	got := h.runTraces(t, loadConfig(t, "override"), seedTraces())
-	compareTracesGolden(t, "traces_override", got)
+	testutil.CompareTracesGolden(t, "traces_override", got)
 
 	spans := got.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
 	job := traceIDFromHex(jobTraceHex)
@@ -261,7 +233,7 @@ func TestTracesOverrideMovesTheWholeTrace(t *testing.T) {
 func TestMetricsExemplars(t *testing.T) {
 	h := newHarness(t)
 	got := h.runMetrics(t, createDefaultConfig(), seedMetrics())
-	compareMetricsGolden(t, "metrics_exemplars", got)
+	testutil.CompareMetricsGolden(t, "metrics_exemplars", got)
 
 	ms := got.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics()
 	withID := ms.At(0).Sum().DataPoints().At(0)
