@@ -24,24 +24,6 @@ const jobUUID = "4bf92f35-77b3-4da6-a3ce-929d0e0e4736"
 
 var t0 = time.Date(2024, 5, 14, 10, 3, 21, 0, time.UTC)
 
-func loadConfig(t *testing.T, name string) *Config {
-	return testutil.ComponentConfig[*Config](t, NewFactory(), name)
-}
-
-func TestConfig(t *testing.T) {
-	assert.Equal(t, testutil.DefaultConfig[*Config](t, NewFactory()), loadConfig(t, ""))
-	cfg := loadConfig(t, "incident")
-	require.NoError(t, xconfmap.Validate(cfg))
-	assert.Equal(t, []Hop{{From: "nuxt-ui", To: "azure-function-api"}, {From: "azure-function-api", To: "ml-worker"}}, cfg.Hops)
-	err := xconfmap.Validate(loadConfig(t, "bad"))
-	require.Error(t, err)
-	for _, want := range []string{"nothing selected", "span_name: must not be empty", "idle_timeout 2m0s is longer than max_duration 1m0s",
-		"max_open_groups: must be at least 1", "hops[0]: from and to must be two different services", "hops[2]: worker already has a parent",
-		"hops[3]: set exactly one of from (a service) and from_subscription", "hops[4]: to must name a service"} {
-		assert.Contains(t, err.Error(), want)
-	}
-}
-
 type logLine struct {
 	service  string
 	offsetMS int

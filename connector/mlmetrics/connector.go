@@ -89,7 +89,7 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Metrics) (*
 		inference: map[string]*inferenceSeries{}, training: map[string]*trainingSeries{},
 	}
 	c.lastFlush = pcommon.NewTimestampFromTime(c.now())
-	if c.tel, err = newTelemetry(set.TelemetrySettings); err != nil {
+	if c.tel, err = metadata.NewTelemetryBuilder(set.TelemetrySettings); err != nil {
 		return nil, err
 	}
 	return c, nil

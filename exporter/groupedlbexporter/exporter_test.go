@@ -14,7 +14,6 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/xconfmap"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -294,21 +293,6 @@ func TestDNSResolverFollowsTheService(t *testing.T) {
 	e.mu.RLock()
 	assert.Len(t, e.backends, 1, "the gone gateway's exporter is shut down and forgotten")
 	e.mu.RUnlock()
-}
-
-func TestConfig(t *testing.T) {
-	load := func(name string) *Config { return testutil.ComponentConfig[*Config](t, NewFactory(), name) }
-	require.NoError(t, componenttest.CheckConfigStruct(createDefaultConfig()))
-	static := load("static")
-	require.NoError(t, xconfmap.Validate(static))
-	assert.Equal(t, []string{"gw-1:4317", "gw-2:4317"}, static.Resolver.Static.Get().Hostnames)
-	assert.True(t, static.Protocol.OTLP.ClientConfig.TLS.Insecure)
-	dns := load("dns")
-	require.NoError(t, xconfmap.Validate(dns))
-	assert.Equal(t, 10*time.Second, dns.Resolver.DNS.Get().Interval)
-	assert.ErrorContains(t, xconfmap.Validate(load("both")), "set one of static and dns")
-	assert.ErrorContains(t, xconfmap.Validate(load("none")), "one of static and dns is required")
-	assert.ErrorContains(t, xconfmap.Validate(load("empty_static")), "at least one endpoint")
 }
 
 // Shutdown without Start, and twice, is harmless (what the collector's lifecycle allows).

@@ -18,8 +18,12 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/confmap/xconfmap"
+	"go.opentelemetry.io/collector/connector"
+	"go.opentelemetry.io/collector/connector/connectortest"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pipeline"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/attribute"
@@ -119,6 +123,62 @@ func StartLogsProcessor(t testing.TB, f processor.Factory, cfg component.Config,
 	}
 	t.Cleanup(func() { _ = p.Shutdown(context.Background()) })
 	return p
+}
+
+// CheckLogsOnlyMutatingProcessor checks what the collector relies on from a logs processor
+// that rewrites records in place: it says it mutates (or the collector would hand it data
+// another consumer is still reading), and a traces or metrics pipeline naming it fails at
+// start-up with the collector's own error.
+func CheckLogsOnlyMutatingProcessor(t testing.TB, f processor.Factory) {
+	t.Helper()
+	set := processortest.NewNopSettings(f.Type())
+	cfg := f.CreateDefaultConfig()
+	logs, err := f.CreateLogs(context.Background(), set, cfg, consumertest.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !logs.Capabilities().MutatesData {
+		t.Error("the processor rewrites records but does not declare MutatesData")
+	}
+	if _, err := f.CreateTraces(context.Background(), set, cfg, consumertest.NewNop()); !errors.Is(err, pipeline.ErrSignalNotSupported) {
+		t.Errorf("traces: %v, want pipeline.ErrSignalNotSupported", err)
+	}
+	if _, err := f.CreateMetrics(context.Background(), set, cfg, consumertest.NewNop()); !errors.Is(err, pipeline.ErrSignalNotSupported) {
+		t.Errorf("metrics: %v, want pipeline.ErrSignalNotSupported", err)
+	}
+}
+
+// CheckLogsConnector checks a connector that reads logs and emits the signal to: it builds
+// that connection without claiming to mutate the logs (so the collector need not copy them for
+// it), and a pipeline pair it does not support fails at start-up with the collector's error.
+func CheckLogsConnector(t testing.TB, f connector.Factory, to pipeline.Signal) {
+	t.Helper()
+	ctx, set, cfg := context.Background(), connectortest.NewNopSettings(f.Type()), f.CreateDefaultConfig()
+	builds := map[pipeline.Signal]func() (component.Component, error){
+		pipeline.SignalLogs: func() (component.Component, error) {
+			return f.CreateLogsToLogs(ctx, set, cfg, consumertest.NewNop())
+		},
+		pipeline.SignalTraces: func() (component.Component, error) {
+			return f.CreateLogsToTraces(ctx, set, cfg, consumertest.NewNop())
+		},
+		pipeline.SignalMetrics: func() (component.Component, error) {
+			return f.CreateLogsToMetrics(ctx, set, cfg, consumertest.NewNop())
+		},
+	}
+	for signal, build := range builds {
+		c, err := build()
+		switch {
+		case signal != to && !errors.Is(err, pipeline.ErrSignalNotSupported):
+			t.Errorf("logs to %s: %v, want pipeline.ErrSignalNotSupported", signal, err)
+		case signal == to && err != nil:
+			t.Fatalf("logs to %s: %v", signal, err)
+		case signal == to && c.(consumer.Logs).Capabilities().MutatesData:
+			t.Errorf("logs to %s: declares MutatesData; the collector would copy every batch for it", signal)
+		}
+	}
+	if _, err := f.CreateTracesToTraces(ctx, set, cfg, consumertest.NewNop()); !errors.Is(err, pipeline.ErrSignalNotSupported) {
+		t.Errorf("traces to traces: %v, want pipeline.ErrSignalNotSupported", err)
+	}
 }
 
 // NewTransformLogs starts the contrib transform processor with the given configuration, for

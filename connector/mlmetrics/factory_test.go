@@ -1,0 +1,13 @@
+package mlmetrics
+
+import (
+	"testing"
+
+	"go.opentelemetry.io/collector/pipeline"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
+)
+
+func TestFactory(t *testing.T) {
+	testutil.CheckLogsConnector(t, NewFactory(), pipeline.SignalMetrics)
+}

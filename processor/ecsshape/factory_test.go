@@ -1,0 +1,11 @@
+package ecsshape
+
+import (
+	"testing"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
+)
+
+func TestFactory(t *testing.T) {
+	testutil.CheckLogsOnlyMutatingProcessor(t, NewFactory())
+}
