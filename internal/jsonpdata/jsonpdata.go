@@ -57,11 +57,14 @@ func (p *parser) object(m pcommon.Map, depth int) error {
 		return nil
 	}
 	for {
-		raw, _, err := p.lex.Key()
+		key, escaped, err := p.lex.Key()
 		if err != nil {
 			return err
 		}
-		if err := p.value(m.PutEmpty(jsonlex.Unescape(raw)), depth); err != nil {
+		if escaped {
+			key = jsonlex.Unescape(key)
+		}
+		if err := p.value(m.PutEmpty(key), depth); err != nil {
 			return err
 		}
 		if more, err := p.lex.Next('}'); !more {
@@ -89,8 +92,11 @@ func (p *parser) value(dst pcommon.Value, depth int) error {
 	case c == '{' || c == '[':
 		return p.container(dst, c, depth)
 	case c == '"':
-		raw, _, err := p.lex.String()
-		dst.SetStr(jsonlex.Unescape(raw))
+		s, escaped, err := p.lex.String()
+		if escaped {
+			s = jsonlex.Unescape(s)
+		}
+		dst.SetStr(s)
 		return err
 	case c == '-' || (c >= '0' && c <= '9'):
 		text, integral, err := p.lex.Number()

@@ -17,9 +17,7 @@ import (
 // pipeline never saw.
 func TestFactorySharesOneSubscriberPerComponent(t *testing.T) {
 	ps := newFakePubSub(t)
-	ps.topic(t, "jobs")
-	ps.subscription(t, "tap", "jobs")
-	cfg := ps.config(SubscriptionConfig{Name: "tap"})
+	cfg := ps.jobsTap(t)
 	f := NewFactory()
 	set := receivertest.NewNopSettings(Type)
 

@@ -28,8 +28,7 @@ func TestGoogleClientTracingPublisher(t *testing.T) {
 	t.Cleanup(func() { otel.SetTracerProvider(previous); _ = tp.Shutdown(context.Background()) })
 
 	ps := newFakePubSub(t)
-	ps.topic(t, "jobs")
-	ps.subscription(t, "tap", "jobs")
+	ps.jobsTap(t)
 	c := &collector{}
 	start(t, ps.config(SubscriptionConfig{Name: "tap"}), c, false)
 

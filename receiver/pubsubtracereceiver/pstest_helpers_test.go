@@ -100,6 +100,14 @@ func (f *fakePubSub) deliveries(id string) int {
 	return m.Deliveries
 }
 
+// jobsTap creates the topic "jobs" with the subscription "tap" and returns a receiver
+// configuration reading "tap".
+func (f *fakePubSub) jobsTap(t testing.TB) *Config {
+	f.topic(t, "jobs")
+	f.subscription(t, "tap", "jobs")
+	return f.config(SubscriptionConfig{Name: "tap"})
+}
+
 func (f *fakePubSub) config(subs ...SubscriptionConfig) *Config {
 	cfg := createDefaultConfig()
 	cfg.Project = project

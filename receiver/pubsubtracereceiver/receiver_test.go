@@ -107,8 +107,7 @@ func TestTraceContextPrecedence(t *testing.T) {
 		{"sentinel skipped", map[string]string{"trace_id": "NO_TRACE_ID", "request_id": jobUUID}, "4bf92f3577b34da6a3ce929d0e0e4736", "", jobUUID},
 	}
 	ps := newFakePubSub(t)
-	ps.topic(t, "jobs")
-	ps.subscription(t, "tap", "jobs")
+	ps.jobsTap(t)
 	c := &collector{}
 	start(t, ps.config(SubscriptionConfig{Name: "tap"}), c, false)
 	ids := map[string]int{}
@@ -143,9 +142,7 @@ func TestTraceContextPrecedence(t *testing.T) {
 
 func TestAttributeFilterAndCaps(t *testing.T) {
 	ps := newFakePubSub(t)
-	ps.topic(t, "jobs")
-	ps.subscription(t, "tap", "jobs")
-	cfg := ps.config(SubscriptionConfig{Name: "tap"})
+	cfg := ps.jobsTap(t)
 	cfg.Attributes = AttributesConfig{Prefix: "job.", Exclude: []string{"api_key"}, MaxCount: 3, MaxValueLength: 8}
 	attrs := map[string]string{"api_key": "secret", "a": "1", "b": "0123456789abc", "c": "3", "d": "4"}
 	for i := range 100 {
@@ -186,8 +183,7 @@ func TestAttributeFilterAndCaps(t *testing.T) {
 // A publisher that propagated W3C context keeps its own span as parent.
 func TestReceiveSpanIDsAndPublisherParent(t *testing.T) {
 	ps := newFakePubSub(t)
-	ps.topic(t, "jobs")
-	ps.subscription(t, "tap", "jobs")
+	ps.jobsTap(t)
 	first := ps.publish(t, "jobs", `{"model_name": "a"}`, map[string]string{"trace_id": jobUUID})
 	second := ps.publish(t, "jobs", `{"model_name": "b"}`, map[string]string{"trace_id": jobUUID})
 	w3c := ps.publish(t, "jobs", `{"model_name": "c"}`, map[string]string{"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"})
@@ -217,8 +213,7 @@ func TestReceiveSpanIDsAndPublisherParent(t *testing.T) {
 func TestNackAndRedeliveryOnPipelineError(t *testing.T) {
 	ps := newFakePubSub(t)
 	ps.fastClock(t)
-	ps.topic(t, "jobs")
-	ps.subscription(t, "tap", "jobs")
+	ps.jobsTap(t)
 	var refusals atomic.Int32
 	c := &collector{refuse: func(ptrace.Span) error {
 		if refusals.Add(1) <= 3 {
@@ -243,9 +238,7 @@ func TestPermanentError(t *testing.T) {
 		t.Run(action, func(t *testing.T) {
 			ps := newFakePubSub(t)
 			ps.fastClock(t)
-			ps.topic(t, "jobs")
-			ps.subscription(t, "tap", "jobs")
-			cfg := ps.config(SubscriptionConfig{Name: "tap"})
+			cfg := ps.jobsTap(t)
 			cfg.OnPermanentError = action
 			c := &collector{refuse: func(ptrace.Span) error { return consumererror.NewPermanent(errors.New("schema rejected")) }}
 			r := start(t, cfg, c, false)
@@ -305,8 +298,7 @@ func TestDeadLetterTap(t *testing.T) {
 func TestNoLossAcrossShutdown(t *testing.T) {
 	ps := newFakePubSub(t)
 	ps.fastClock(t)
-	ps.topic(t, "jobs")
-	ps.subscription(t, "tap", "jobs")
+	ps.jobsTap(t)
 	const n = 60
 	var ids []string
 	for i := range n {
@@ -357,9 +349,7 @@ func TestNoLossAcrossShutdown(t *testing.T) {
 
 func TestFlowControl(t *testing.T) {
 	ps := newFakePubSub(t)
-	ps.topic(t, "jobs")
-	ps.subscription(t, "tap", "jobs")
-	cfg := ps.config(SubscriptionConfig{Name: "tap"})
+	cfg := ps.jobsTap(t)
 	cfg.FlowControl.MaxOutstandingMessages = 3
 	var inFlight, peak atomic.Int32
 	c := &collector{}
@@ -390,8 +380,7 @@ func TestMalformedPayload(t *testing.T) {
 		t.Run(action, func(t *testing.T) {
 			ps := newFakePubSub(t)
 			ps.fastClock(t)
-			ps.topic(t, "jobs")
-			ps.subscription(t, "tap", "jobs")
+			ps.jobsTap(t)
 			cfg := ps.config(SubscriptionConfig{Name: "tap", Logs: true})
 			cfg.OnDecodeError = action
 			c := &collector{}
@@ -438,9 +427,7 @@ func TestStartRefusesSpansWithNowhereToGo(t *testing.T) {
 // and a shut-down receiver is forgotten: the next create builds a fresh one.
 func TestLifecycleShutdownBeforeStartAndForget(t *testing.T) {
 	ps := newFakePubSub(t)
-	ps.topic(t, "jobs")
-	ps.subscription(t, "tap", "jobs")
-	cfg := ps.config(SubscriptionConfig{Name: "tap"})
+	cfg := ps.jobsTap(t)
 	f := NewFactory()
 	set := receivertest.NewNopSettings(Type)
 	rcv, err := f.CreateTraces(context.Background(), set, cfg, consumertest.NewNop())
