@@ -28,7 +28,6 @@ const (
 	AttrLogCount       = "otelcol.legacy_spans.log_count"
 	AttrContinuation   = "otelcol.legacy_spans.continuation"
 	AttrEventsDropped  = "otelcol.legacy_spans.events_dropped"
-	attrLegacyTraceID  = "legacy.trace_id" // written by trace_id_bridge
 	attrServiceName    = "service.name"
 	eventName          = "log"
 	closedKeysPerGroup = 2 // closed keys remembered per open-group slot, to spot late logs
@@ -134,7 +133,7 @@ func (c *legacySpans) selected(rec plog.LogRecord, service string) bool {
 		return true
 	}
 	if c.cfg.Bridged {
-		_, bridged := schema.FieldsOf(rec).Get(attrLegacyTraceID) // after ecs_shape, in the body
+		_, bridged := schema.FieldsOf(rec).Get(legacyid.AttrTraceID) // after ecs_shape, in the body
 		return bridged
 	}
 	return false

@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/timeparse"
 )
@@ -30,7 +31,6 @@ const (
 	attrHostName    = "host.name"
 	attrFilePath    = "log.file.path"
 	attrFileRecord  = "log.file.record_number"
-	attrLegacyID    = "legacy.trace_id"
 	attrLabelSvc    = "labels.service"
 )
 
@@ -46,8 +46,8 @@ var reserved = map[string]bool{
 // renamed are the bridge's dotted attributes whose parent is itself a value
 // (legacy.trace_id): Elasticsearch cannot hold legacy.trace_id as a value and an object.
 var renamed = map[string]string{
-	"legacy.trace_id.format": "legacy.trace_id_format",
-	"legacy.trace_id.mapped": "legacy.trace_id_mapped",
+	legacyid.AttrFormat:        "legacy.trace_id_format",
+	legacyid.AttrMappedTraceID: "legacy.trace_id_mapped",
 }
 
 type shaper struct {
@@ -259,7 +259,7 @@ func (s *shaper) moveToECSHomes(rec plog.LogRecord, resource pcommon.Map, attrs 
 		}
 	}
 	s.moveService(resource, attrs)
-	if legacy := strAttr(attrs, attrLegacyID); legacy != "" {
+	if legacy := strAttr(attrs, legacyid.AttrTraceID); legacy != "" {
 		for _, k := range s.legacyKeys {
 			if v, ok := attrs.Get(k); ok && v.Type() == pcommon.ValueTypeStr && v.Str() == legacy {
 				attrs.Remove(k)

@@ -12,12 +12,10 @@ import (
 
 // Attributes the bridge writes.
 const (
-	// AttrLegacyTraceID keeps the legacy ID exactly as found.
-	AttrLegacyTraceID = "legacy.trace_id"
-	// AttrLegacyFormat names the mapping rule that read it (uuid, hash, traceparent, ...).
-	AttrLegacyFormat = "legacy.trace_id.format"
-	// AttrLegacyMappedTraceID holds the mapped trace ID when the record kept a different one.
-	AttrLegacyMappedTraceID = "legacy.trace_id.mapped"
+	// AttrLegacyTraceID, AttrLegacyFormat and AttrLegacyMappedTraceID are legacyid's names.
+	AttrLegacyTraceID       = legacyid.AttrTraceID
+	AttrLegacyFormat        = legacyid.AttrFormat
+	AttrLegacyMappedTraceID = legacyid.AttrMappedTraceID
 	// AttrOriginalTraceID holds a span's trace ID before override moved it.
 	AttrOriginalTraceID = "legacy.original_trace_id"
 	// AttrTraceMissing marks records with no trace context at all (tag_missing).

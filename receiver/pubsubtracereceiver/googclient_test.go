@@ -15,6 +15,8 @@ import (
 	"google.golang.org/api/option"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
 
 // A publisher using Google's client with its OpenTelemetry tracing on: the client writes
@@ -56,6 +58,6 @@ func TestGoogleClientTracingPublisher(t *testing.T) {
 	receive := c.spansCopy()[0]
 	assert.Equal(t, pcommon.TraceID(parent.SpanContext().TraceID()), receive.TraceID(), "in the publisher's trace")
 	assert.Equal(t, pcommon.SpanID(create.SpanContext().SpanID()), receive.ParentSpanID(), "under the client's create span")
-	_, legacy := receive.Attributes().Get(attrLegacyTraceID)
+	_, legacy := receive.Attributes().Get(legacyid.AttrTraceID)
 	assert.False(t, legacy, "W3C context from the client is not a legacy ID")
 }

@@ -29,8 +29,6 @@ const (
 	attrBodySize              = "messaging.message.body.size"
 	attrOrderingKey           = "messaging.gcp_pubsub.message.ordering_key"
 	attrDeliveryAttempt       = "messaging.gcp_pubsub.message.delivery_attempt"
-	attrLegacyTraceID         = "legacy.trace_id"
-	attrLegacyFormat          = "legacy.trace_id.format"
 	attrDeadLetterSource      = "messaging.gcp_pubsub.dead_letter.source_subscription"
 	attrDecodeError           = "pubsub.payload.decode_error"
 	keyGoogClientTraceparent  = "googclient_traceparent"
@@ -246,8 +244,8 @@ func (r *pubsubReceiver) fillAttributes(attrs pcommon.Map, sub *subscription, ms
 		attrs.PutStr(attrDeadLetterSource, src)
 	}
 	if tc.legacy != "" {
-		attrs.PutStr(attrLegacyTraceID, tc.legacy)
-		attrs.PutStr(attrLegacyFormat, tc.rule.String())
+		attrs.PutStr(legacyid.AttrTraceID, tc.legacy)
+		attrs.PutStr(legacyid.AttrFormat, tc.rule.String())
 	}
 	r.copyMessageAttributes(attrs, msg.Attributes)
 }
