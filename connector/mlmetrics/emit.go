@@ -135,11 +135,7 @@ func (c *mlMetrics) emitInference(set *metricSet, s *inferenceSeries, start, now
 		}
 	}
 	if s.driftSet {
-		dp := set.drift.Gauge().DataPoints().AppendEmpty()
-		s.attrs.CopyTo(dp.Attributes())
-		dp.SetTimestamp(now)
-		dp.SetDoubleValue(s.drift)
-		s.driftEx.appendTo(dp.Exemplars())
+		appendGaugePoint(set.drift, s.attrs, now, s.drift, s.driftEx)
 		s.driftEx = exemplar{}
 	}
 }
@@ -164,18 +160,10 @@ func (c *mlMetrics) emitTraining(ms pmetric.MetricSlice, now pcommon.Timestamp) 
 			ts = now
 		}
 		if s.hasLoss {
-			dp := loss.Gauge().DataPoints().AppendEmpty()
-			s.attrs.CopyTo(dp.Attributes())
-			dp.SetTimestamp(ts)
-			dp.SetDoubleValue(s.loss)
-			s.lossEx.appendTo(dp.Exemplars())
+			appendGaugePoint(loss, s.attrs, ts, s.loss, s.lossEx)
 		}
 		if s.hasAcc {
-			dp := acc.Gauge().DataPoints().AppendEmpty()
-			s.attrs.CopyTo(dp.Attributes())
-			dp.SetTimestamp(ts)
-			dp.SetDoubleValue(s.accuracy)
-			s.accuracyEx.appendTo(dp.Exemplars())
+			appendGaugePoint(acc, s.attrs, ts, s.accuracy, s.accuracyEx)
 		}
 		// A gauge is reported once per new value: epochs end, and their series with them.
 		delete(c.training, key)
@@ -197,4 +185,13 @@ func removeEmpty(ms pmetric.MetricSlice) {
 		}
 		return false
 	})
+}
+
+// appendGaugePoint adds one data point with its series' attributes and exemplar to a gauge.
+func appendGaugePoint(m pmetric.Metric, attrs pcommon.Map, ts pcommon.Timestamp, value float64, ex exemplar) {
+	dp := m.Gauge().DataPoints().AppendEmpty()
+	attrs.CopyTo(dp.Attributes())
+	dp.SetTimestamp(ts)
+	dp.SetDoubleValue(value)
+	ex.appendTo(dp.Exemplars())
 }
