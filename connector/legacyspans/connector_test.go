@@ -110,7 +110,7 @@ func spansByName(td []ptrace.Traces) map[string]ptrace.Span {
 }
 
 func TestSeedIncidentWaterfall(t *testing.T) {
-	cfg := loadConfig(t, "incident")
+	cfg := testutil.ComponentConfig[*Config](t, NewFactory(), "incident")
 	cfg.SpanName = "{service}"
 	c, sink, now := newTestConnector(t, cfg)
 	require.NoError(t, c.ConsumeLogs(context.Background(), bridged(t, incidentLogs())))
@@ -175,7 +175,7 @@ func TestSeedIncidentWaterfall(t *testing.T) {
 // With a queue hop the worker hangs under the Pub/Sub receive span of the job's message: the
 // span ID pubsub_trace gives the trace's first message on that subscription.
 func TestQueueHopParentsTheWorkerOnTheReceiveSpan(t *testing.T) {
-	cfg := loadConfig(t, "queue")
+	cfg := testutil.ComponentConfig[*Config](t, NewFactory(), "queue")
 	require.NoError(t, xconfmap.Validate(cfg))
 	c, sink, now := newTestConnector(t, cfg)
 	require.NoError(t, c.ConsumeLogs(context.Background(), bridged(t, incidentLogs())))

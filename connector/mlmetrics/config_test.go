@@ -10,17 +10,13 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
-func loadConfig(t *testing.T, name string) *Config {
-	return testutil.ComponentConfig[*Config](t, NewFactory(), name)
-}
-
 func TestConfig(t *testing.T) {
-	assert.Equal(t, testutil.DefaultConfig[*Config](t, NewFactory()), loadConfig(t, ""))
-	cfg := loadConfig(t, "custom")
+	assert.Equal(t, testutil.DefaultConfig[*Config](t, NewFactory()), testutil.ComponentConfig[*Config](t, NewFactory(), ""))
+	cfg := testutil.ComponentConfig[*Config](t, NewFactory(), "custom")
 	require.NoError(t, xconfmap.Validate(cfg))
 	assert.Equal(t, Delta, cfg.Temporality)
 	assert.True(t, cfg.ExponentialLatency.Enabled)
-	err := xconfmap.Validate(loadConfig(t, "bad"))
+	err := xconfmap.Validate(testutil.ComponentConfig[*Config](t, NewFactory(), "bad"))
 	require.Error(t, err)
 	for _, want := range []string{"dimensions[0]: needs a name and a field", `dimensions[2]: "b" appears twice`, "max_series: must be at least 1",
 		"latency_buckets_ms: must be a non-empty, strictly increasing list", `temporality: "sometimes"`, "flush_interval: must be positive"} {

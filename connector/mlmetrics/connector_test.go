@@ -250,7 +250,7 @@ func TestCardinalityOverflow(t *testing.T) {
 }
 
 func TestDeltaAndExponential(t *testing.T) {
-	cfg := loadConfig(t, "custom")
+	cfg := testutil.ComponentConfig[*Config](t, NewFactory(), "custom")
 	c, sink := newTestConnector(t, cfg)
 	now := time.Now()
 	c.now = func() time.Time { return now }

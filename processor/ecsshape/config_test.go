@@ -11,21 +11,17 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
 
-func loadConfig(t *testing.T, name string) *Config {
-	return testutil.ComponentConfig[*Config](t, NewFactory(), name)
-}
-
 func TestDefaultConfig(t *testing.T) {
 	cfg := testutil.DefaultConfig[*Config](t, NewFactory())
 	assert.Equal(t, "default", cfg.Namespace)
 	assert.Equal(t, DocumentIDAll, cfg.DocumentID)
 	assert.Equal(t, legacyid.DefaultKeys, cfg.LegacyIDKeys, "the keys every component shares")
 	assert.True(t, cfg.Summary)
-	assert.Equal(t, cfg, loadConfig(t, ""), "an empty section must equal the default")
+	assert.Equal(t, cfg, testutil.ComponentConfig[*Config](t, NewFactory(), ""), "an empty section must equal the default")
 }
 
 func TestLoadConfig(t *testing.T) {
-	cfg := loadConfig(t, "custom")
+	cfg := testutil.ComponentConfig[*Config](t, NewFactory(), "custom")
 	require.NoError(t, xconfmap.Validate(cfg))
 	assert.Equal(t, "prod", cfg.Namespace)
 	assert.Equal(t, DocumentIDFiles, cfg.DocumentID)
@@ -34,6 +30,6 @@ func TestLoadConfig(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
-	assert.ErrorContains(t, xconfmap.Validate(loadConfig(t, "bad_namespace")), `namespace: "Prod-EU" must be lowercase without '-'`)
-	assert.ErrorContains(t, xconfmap.Validate(loadConfig(t, "bad_document_id")), `document_id: "sometimes" is not one of all, files, none`)
+	assert.ErrorContains(t, xconfmap.Validate(testutil.ComponentConfig[*Config](t, NewFactory(), "bad_namespace")), `namespace: "Prod-EU" must be lowercase without '-'`)
+	assert.ErrorContains(t, xconfmap.Validate(testutil.ComponentConfig[*Config](t, NewFactory(), "bad_document_id")), `document_id: "sometimes" is not one of all, files, none`)
 }

@@ -11,13 +11,9 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 )
 
-func loadConfig(t *testing.T, name string) *Config {
-	return testutil.ComponentConfig[*Config](t, NewFactory(), name)
-}
-
 func TestDefaultConfig(t *testing.T) {
 	cfg := testutil.DefaultConfig[*Config](t, NewFactory())
-	assert.Equal(t, cfg, loadConfig(t, ""))
+	assert.Equal(t, cfg, testutil.ComponentConfig[*Config](t, NewFactory(), ""))
 	assert.Equal(t, ActionTag, cfg.Schema.Action)
 	assert.False(t, cfg.Sampling.Enabled, "sampling is off by default")
 	s := cfg.schema()
@@ -26,7 +22,7 @@ func TestDefaultConfig(t *testing.T) {
 }
 
 func TestCustomConfig(t *testing.T) {
-	cfg := loadConfig(t, "custom")
+	cfg := testutil.ComponentConfig[*Config](t, NewFactory(), "custom")
 	require.NoError(t, xconfmap.Validate(cfg))
 	s := cfg.schema()
 	assert.Equal(t, "2.0", s.Version)
@@ -38,11 +34,11 @@ func TestCustomConfig(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
-	err := xconfmap.Validate(loadConfig(t, "no_key"))
+	err := xconfmap.Validate(testutil.ComponentConfig[*Config](t, NewFactory(), "no_key"))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "guard.hash_key: identifier hashing is on")
 
-	err = xconfmap.Validate(loadConfig(t, "bad"))
+	err = xconfmap.Validate(testutil.ComponentConfig[*Config](t, NewFactory(), "bad"))
 	require.Error(t, err)
 	for _, want := range []string{
 		`schema.action: "quarantine" is not tag or drop`,

@@ -125,7 +125,7 @@ func TestShapesAgree(t *testing.T) {
 }
 
 func TestCustomConfigBehaviour(t *testing.T) {
-	cfg := loadConfig(t, "custom")
+	cfg := testutil.ComponentConfig[*Config](t, NewFactory(), "custom")
 	cfg.Sampling.Enabled = false // sampling has its own test
 	h := newHarness(t, cfg)
 	ld, recs := newLogs("feature-store")
@@ -398,7 +398,7 @@ func TestRecordsOwnValuesSurvive(t *testing.T) {
 // nested fields, a text body — counts them on the record and in telemetry, and leaves
 // records without secrets untouched.
 func TestRedaction(t *testing.T) {
-	h := newHarness(t, loadConfig(t, "redact"))
+	h := newHarness(t, testutil.ComponentConfig[*Config](t, NewFactory(), "redact"))
 	ld, recs := newLogs("api")
 	withSecrets := appendRecord(t, recs, `{"message": "calling", "headers": {"authorization": "Bearer eyJhbGciOi.J9.abc=="}, "cfg": ["api_key=sk_live_1234567890"]}`, jsonBody)
 	withSecrets.Attributes().PutStr("note", "token: abcdefgh12345678")

@@ -11,10 +11,6 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
 
-func loadConfig(t *testing.T, name string) *Config {
-	return testutil.ComponentConfig[*Config](t, NewFactory(), name)
-}
-
 func TestDefaultConfig(t *testing.T) {
 	cfg := testutil.DefaultConfig[*Config](t, NewFactory())
 	assert.Equal(t, legacyid.DefaultKeys, cfg.Keys, "the keys every component shares")
@@ -23,11 +19,11 @@ func TestDefaultConfig(t *testing.T) {
 	assert.Equal(t, []string{"NO_TRACE_ID", "N/A", "-", "null", "none", "undefined"}, cfg.NoIDValues)
 	assert.False(t, cfg.Override)
 	assert.False(t, cfg.TagMissing)
-	assert.Equal(t, cfg, loadConfig(t, ""), "an empty section must equal the default")
+	assert.Equal(t, cfg, testutil.ComponentConfig[*Config](t, NewFactory(), ""), "an empty section must equal the default")
 }
 
 func TestLoadConfig(t *testing.T) {
-	cfg := loadConfig(t, "custom")
+	cfg := testutil.ComponentConfig[*Config](t, NewFactory(), "custom")
 	require.NoError(t, xconfmap.Validate(cfg))
 	assert.Equal(t, "tenant-a", cfg.Namespace)
 	assert.Equal(t, []string{"NO_TRACE_ID", "worker-startup"}, cfg.NoIDValues)
@@ -35,9 +31,9 @@ func TestLoadConfig(t *testing.T) {
 	require.Len(t, cfg.Sources, 5)
 	assert.Equal(t, SourceConfig{From: FromTextBody, Pattern: `"trace_id":\s*"([^"]+)"`}, cfg.Sources[3])
 
-	assert.True(t, loadConfig(t, "override").Override)
+	assert.True(t, testutil.ComponentConfig[*Config](t, NewFactory(), "override").Override)
 
-	keys := loadConfig(t, "keys")
+	keys := testutil.ComponentConfig[*Config](t, NewFactory(), "keys")
 	require.NoError(t, xconfmap.Validate(keys))
 	assert.Equal(t, DefaultSources([]string{"job_id", "X-Request-ID"}), keys.sources(), "keys without sources: the default sources over them")
 }
@@ -50,7 +46,7 @@ func TestConfigErrors(t *testing.T) {
 		"no_sources":    "sources: at least one source (or, without sources, one key) is required",
 	} {
 		t.Run(name, func(t *testing.T) {
-			err := xconfmap.Validate(loadConfig(t, name))
+			err := xconfmap.Validate(testutil.ComponentConfig[*Config](t, NewFactory(), name))
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), want)
 		})

@@ -153,7 +153,7 @@ func TestLogsDefaultConfig(t *testing.T) {
 
 func TestLogsCustomConfig(t *testing.T) {
 	h := newHarness(t)
-	got := h.runLogs(t, loadConfig(t, "custom"), seedLogs())
+	got := h.runLogs(t, testutil.ComponentConfig[*Config](t, NewFactory(), "custom"), seedLogs())
 	testutil.CompareLogsGolden(t, "logs_custom", got)
 
 	broken := logAt(got, 1, 2)
@@ -174,7 +174,7 @@ func TestLogsCustomConfig(t *testing.T) {
 
 func TestLogsOverride(t *testing.T) {
 	h := newHarness(t)
-	got := h.runLogs(t, loadConfig(t, "override"), seedLogs())
+	got := h.runLogs(t, testutil.ComponentConfig[*Config](t, NewFactory(), "override"), seedLogs())
 	conflict := logAt(got, 3, 0)
 	want := pcommon.TraceID(mapped(t, "req-8f4c2a").TraceID)
 	assert.Equal(t, want, conflict.TraceID())
@@ -216,7 +216,7 @@ func TestTracesLink(t *testing.T) {
 
 func TestTracesOverrideMovesTheWholeTrace(t *testing.T) {
 	h := newHarness(t)
-	got := h.runTraces(t, loadConfig(t, "override"), seedTraces())
+	got := h.runTraces(t, testutil.ComponentConfig[*Config](t, NewFactory(), "override"), seedTraces())
 	testutil.CompareTracesGolden(t, "traces_override", got)
 
 	spans := got.ResourceSpans().At(0).ScopeSpans().At(0).Spans()

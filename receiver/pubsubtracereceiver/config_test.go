@@ -12,13 +12,9 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
 
-func loadConfig(t *testing.T, name string) *Config {
-	return testutil.ComponentConfig[*Config](t, NewFactory(), name)
-}
-
 func TestDefaultsAndMinimalConfig(t *testing.T) {
 	require.NoError(t, componenttest.CheckConfigStruct(createDefaultConfig()))
-	cfg := loadConfig(t, "")
+	cfg := testutil.ComponentConfig[*Config](t, NewFactory(), "")
 	require.NoError(t, xconfmap.Validate(cfg))
 	assert.Equal(t, ActionNack, cfg.OnPermanentError, "nothing acked early by default")
 	assert.Equal(t, ActionNack, cfg.OnDecodeError)
@@ -29,7 +25,7 @@ func TestDefaultsAndMinimalConfig(t *testing.T) {
 }
 
 func TestFullConfig(t *testing.T) {
-	cfg := loadConfig(t, "full")
+	cfg := testutil.ComponentConfig[*Config](t, NewFactory(), "full")
 	require.NoError(t, xconfmap.Validate(cfg))
 	assert.Equal(t, "training-jobs-tap", subscriptionID(cfg.Subscriptions[0].Name))
 	assert.Equal(t, "azure-function-api", cfg.Subscriptions[0].PublisherService)
@@ -40,7 +36,7 @@ func TestFullConfig(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
-	err := xconfmap.Validate(loadConfig(t, "bad"))
+	err := xconfmap.Validate(testutil.ComponentConfig[*Config](t, NewFactory(), "bad"))
 	require.Error(t, err)
 	for _, want := range []string{
 		"project: must not be empty",
