@@ -32,9 +32,6 @@ func TestFactorySharesOneSubscriberPerComponent(t *testing.T) {
 	require.NoError(t, traces.Start(context.Background(), componenttest.NewNopHost()))
 	require.NoError(t, logs.Start(context.Background(), componenttest.NewNopHost()))
 	require.NoError(t, traces.Shutdown(context.Background()))
-	receiversMu.Lock()
-	_, kept := receivers[set.ID]
-	receiversMu.Unlock()
-	assert.True(t, kept, "the logs pipeline still runs the subscriber")
+	assert.True(t, isShared(set.ID), "the logs pipeline still runs the subscriber")
 	require.NoError(t, logs.Shutdown(context.Background()))
 }

@@ -234,3 +234,11 @@ func receiverSettingsForLogsOnly() receiver.Settings {
 }
 
 var errDiscard = consumererror.NewPermanent(errors.New("discarded by the benchmark"))
+
+// isShared reports whether the factory still holds a receiver for id.
+func isShared(id component.ID) bool {
+	receiversMu.Lock()
+	defer receiversMu.Unlock()
+	_, ok := receivers[id]
+	return ok
+}

@@ -439,8 +439,5 @@ func TestLifecycleShutdownBeforeStartAndForget(t *testing.T) {
 	assert.Equal(t, 1, r.starts, "the early Shutdown did not count")
 	r.mu.Unlock()
 	require.NoError(t, rcv.Shutdown(context.Background()))
-	receiversMu.Lock()
-	_, kept := receivers[set.ID]
-	receiversMu.Unlock()
-	assert.False(t, kept, "a shut-down receiver is forgotten")
+	assert.False(t, isShared(set.ID), "a shut-down receiver is forgotten")
 }
