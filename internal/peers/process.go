@@ -102,11 +102,15 @@ var errPortTaken = errors.New("a port was taken before the process bound it")
 func (p *Process) WaitHTTP(url string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		if p.Exited() {
-			return fmt.Errorf("exited before %s answered: %v", url, p.err)
-		}
+		// The collector exits when a bind fails: read Exited first (its output is then
+		// complete), so a start that lost its port to another process is retried by the
+		// caller, not reported as a crash.
+		exited := p.Exited()
 		if strings.Contains(p.Output(), "address already in use") {
 			return errPortTaken
+		}
+		if exited {
+			return fmt.Errorf("exited before %s answered: %v", url, p.err)
 		}
 		if resp, err := http.Get(url); err == nil { //nolint:gosec // loopback URL built by the caller
 			_ = resp.Body.Close()
