@@ -1,7 +1,8 @@
-// Package redact masks secrets in log values with regular expressions, running each
-// expression only on values that contain one of its hint words: a byte scan for a few words
-// costs far less than a case-insensitive regular expression over every value, and almost no
-// log value holds a secret.
+// Package redact masks secrets in log data two ways: by the name of the field that holds a
+// value (api_key, accessToken, X-Auth-Token, client_secret, ...) and by regular expressions
+// over text. Each expression runs only on values that contain one of its hint words: a byte
+// scan for a few words costs far less than a case-insensitive regular expression over every
+// value, and almost no log value holds a secret.
 package redact
 
 import (
@@ -9,13 +10,16 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Mask replaces what a rule matches, as contrib's redaction processor does.
 const Mask = "****"
 
 // RuleConfig is one rule: Pattern is a Go regular expression; Hints are words (ASCII,
-// matched case-insensitively) one of which every match contains — "bearer" for a bearer
+// matched case-insensitively, with Unicode's simple case folding as (?i) applies it, so the
+// Kelvin sign counts as a k) one of which every match contains — "bearer" for a bearer
 // token. Without hints the pattern runs on every value. A hint a match can lack makes the
 // rule miss that match: choose words the pattern itself requires.
 type RuleConfig struct {
@@ -28,23 +32,41 @@ type rule struct {
 	hints []string // lower case
 }
 
-// Redactor applies rules; it is safe for concurrent use.
+// Redactor applies key names and rules; it is safe for concurrent use.
 type Redactor struct {
+	keys  []string // lower-case letters and digits only
 	rules []rule
-	// start marks the bytes a hint can begin with, both cases.
+	// start marks the bytes a hint can begin with: both ASCII cases and the first byte of
+	// every other rune that folds to the hint's first letter.
 	start [256]bool
 }
 
 // Validate checks one rule as New would build it.
 func (rc RuleConfig) Validate() error {
-	_, err := New([]RuleConfig{rc})
+	_, err := New([]RuleConfig{rc}, nil)
 	return err
 }
 
-// New compiles rules.
-func New(rules []RuleConfig) (*Redactor, error) {
+// ValidateKeys checks key names as New would take them.
+func ValidateKeys(keys []string) error {
+	_, err := New(nil, keys)
+	return err
+}
+
+// New compiles rules and key names. A key name is matched against a field's name ignoring
+// case and separators, as the field name's last words: "api_key" matches api_key, apiKey,
+// API-KEY, x-api-key and http.request.header.x-api-key, but not monkey_key or api_key_id.
+func New(rules []RuleConfig, keys []string) (*Redactor, error) {
 	r := &Redactor{}
 	var errs []error
+	for i, k := range keys {
+		norm := normalizeKey(k)
+		if norm == "" {
+			errs = append(errs, fmt.Errorf("keys[%d]: %q has no letter or digit", i, k))
+			continue
+		}
+		r.keys = append(r.keys, norm)
+	}
 	for i, rc := range rules {
 		re, err := regexp.Compile(rc.Pattern)
 		if err != nil {
@@ -57,20 +79,38 @@ func New(rules []RuleConfig) (*Redactor, error) {
 				errs = append(errs, fmt.Errorf("%shints: an empty hint matches everything; leave hints out instead", at(i, len(rules))))
 				continue
 			}
-			for j := 0; j < len(h); j++ {
-				if h[j] >= 0x80 {
-					errs = append(errs, fmt.Errorf("%shints: %q: hints are ASCII words", at(i, len(rules)), h))
-					break
-				}
+			if !isASCII(h) {
+				errs = append(errs, fmt.Errorf("%shints: %q: hints are ASCII words", at(i, len(rules)), h))
+				continue
 			}
 			lower := strings.ToLower(h)
 			ru.hints = append(ru.hints, lower)
-			r.start[lower[0]] = true
-			r.start[strings.ToUpper(lower[:1])[0]] = true
+			r.markStart(rune(lower[0]))
 		}
 		r.rules = append(r.rules, ru)
 	}
 	return r, errors.Join(errs...)
+}
+
+// markStart marks every byte that can begin a rune folding to c.
+func (r *Redactor) markStart(c rune) {
+	for f := unicode.SimpleFold(c); ; f = unicode.SimpleFold(f) {
+		var buf [utf8.UTFMax]byte
+		utf8.EncodeRune(buf[:], f)
+		r.start[buf[0]] = true
+		if f == c {
+			return
+		}
+	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // at names rule i in an error, when there are several.
@@ -79,6 +119,79 @@ func at(i, n int) string {
 		return ""
 	}
 	return fmt.Sprintf("[%d].", i)
+}
+
+// HasKeys reports whether any key name is configured.
+func (r *Redactor) HasKeys() bool { return len(r.keys) > 0 }
+
+// SecretKey reports whether a field of this name holds a secret: its last words, ignoring
+// case and the separators between words (_ - . space and camelCase), spell a configured key
+// name. It does not allocate.
+func (r *Redactor) SecretKey(name string) bool {
+	for _, k := range r.keys {
+		if keyEndsWith(name, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// keyEndsWith: name's letters and digits end with norm, and the match begins a word of name.
+func keyEndsWith(name, norm string) bool {
+	i, j := len(name)-1, len(norm)-1
+	for ; i >= 0 && j >= 0; i-- {
+		c := name[i]
+		if !isWordByte(c) {
+			continue
+		}
+		if lowerASCII(c) != norm[j] {
+			return false
+		}
+		j--
+	}
+	if j >= 0 {
+		return false
+	}
+	first := i + 1 // the byte that matched norm[0]
+	for first < len(name) && !isWordByte(name[first]) {
+		first++
+	}
+	if first == 0 {
+		return true
+	}
+	prev, cur := name[first-1], name[first]
+	if !isWordByte(prev) {
+		return true
+	}
+	// camelCase: a capital after a small letter or digit starts a word (accessToken);
+	// so does a capital followed by a small letter after capitals (APIKey's K, OAuthToken's T).
+	if isUpper(cur) && (isLower(prev) || isDigit(prev)) {
+		return true
+	}
+	return isUpper(cur) && isUpper(prev) && first+1 < len(name) && isLower(name[first+1])
+}
+
+// normalizeKey keeps a key name's ASCII letters (lower case) and digits.
+func normalizeKey(k string) string {
+	var b strings.Builder
+	for i := 0; i < len(k); i++ {
+		if isWordByte(k[i]) {
+			b.WriteByte(lowerASCII(k[i]))
+		}
+	}
+	return b.String()
+}
+
+func isWordByte(c byte) bool { return isLower(c) || isUpper(c) || isDigit(c) || c >= utf8.RuneSelf }
+func isLower(c byte) bool    { return 'a' <= c && c <= 'z' }
+func isUpper(c byte) bool    { return 'A' <= c && c <= 'Z' }
+func isDigit(c byte) bool    { return '0' <= c && c <= '9' }
+
+func lowerASCII(c byte) byte {
+	if isUpper(c) {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // String returns s with every match of every rule masked, and how many were masked; s itself
@@ -99,7 +212,7 @@ func (r *Redactor) String(s string) (string, int) {
 	return s, masked
 }
 
-// hinted reports whether s contains one of hints, ASCII case-insensitively.
+// hinted reports whether s contains one of hints, case-insensitively as (?i) folds.
 func (r *Redactor) hinted(s string, hints []string) bool {
 	for i := 0; i < len(s); i++ {
 		if !r.start[s[i]] {
@@ -114,19 +227,37 @@ func (r *Redactor) hinted(s string, hints []string) bool {
 	return false
 }
 
-// hasFoldPrefix: s starts with lower (lower case ASCII), ignoring the case of s.
+// hasFoldPrefix: s starts with lower (lower-case ASCII) under Unicode simple case folding,
+// the equivalence (?i) uses: K (U+212A, the Kelvin sign) is a k, ſ (U+017F) an s.
 func hasFoldPrefix(s, lower string) bool {
-	if len(s) < len(lower) {
-		return false
-	}
+	i := 0
 	for j := 0; j < len(lower); j++ {
-		c := s[j]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lower[j] {
+		if i >= len(s) {
 			return false
 		}
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if lowerASCII(c) != lower[j] {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !foldsTo(r, rune(lower[j])) {
+			return false
+		}
+		i += size
 	}
 	return true
+}
+
+// foldsTo reports whether r is in c's case-folding orbit.
+func foldsTo(r, c rune) bool {
+	for f := unicode.SimpleFold(c); f != c; f = unicode.SimpleFold(f) {
+		if f == r {
+			return true
+		}
+	}
+	return false
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"testing"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/redactionprocessor"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/otelcol-mlops/otelcol-mlops/internal/redact"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
@@ -68,4 +70,45 @@ func TestOTTLSubsetComputesTheSameFields(t *testing.T) {
 	out := sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
 	assertNum(t, out.At(0), "output.mean_confidence", 0.748)
 	require.Equal(t, []string{"invalid_schema"}, tags(out.At(1)), "latency_ms is a string there: OTTL cannot compare it")
+}
+
+// sidecarKeys and sidecarRules are configs/sidecar.yaml's redaction settings.
+var (
+	sidecarKeys  = []string{"api_key", "token", "secret", "password", "passwd", "authorization", "cookie", "private_key", "access_key", "credentials"}
+	sidecarRules = []redact.RuleConfig{
+		{Pattern: `(?i)bearer [a-z0-9._~+/-]+=*`, Hints: []string{"bearer"}},
+		{Pattern: `(?i)(api[_-]?key|token|secret)["']?\s*[:=]\s*["']?[a-z0-9._~+/-]{8,}`, Hints: []string{"api", "token", "secret"}},
+		{Pattern: `(?i)passw(or)?d["']?\s*[:=]\s*["']?[^\s"'&,;]+`, Hints: []string{"passw"}},
+	}
+)
+
+// contribRedaction is contrib's redaction processor set up to do what ml_schema's guard does
+// with the sidecar's settings: every key kept, values under secret key names masked, the
+// patterns masked in every value.
+func contribRedaction(b testing.TB) consumer.Logs {
+	f := redactionprocessor.NewFactory()
+	cfg := f.CreateDefaultConfig().(*redactionprocessor.Config)
+	cfg.AllowAllKeys = true
+	cfg.Summary = "silent"
+	cfg.BlockedKeyPatterns = []string{`(?i)(api[-_.]?key|token|secret|passw(or)?d|authorization|cookie|private[-_.]?key|access[-_.]?key|credentials)$`}
+	for _, r := range sidecarRules {
+		cfg.BlockedValues = append(cfg.BlockedValues, r.Pattern)
+	}
+	return testutil.StartLogsProcessor(b, f, cfg, consumertest.NewNop())
+}
+
+// BenchmarkRedaction: what redaction adds to ml_schema (the same processor with and without
+// the sidecar's redact_keys and redact rules) next to contrib's redaction processor doing the
+// same masking alone, on the seed's inference record as a map body.
+func BenchmarkRedaction(b *testing.B) {
+	withRedaction := createDefaultConfig()
+	withRedaction.Guard.RedactKeys = sidecarKeys
+	withRedaction.Guard.Redact = sidecarRules
+	b.Run("ml_schema/without", func(b *testing.B) {
+		testutil.BenchLogs(b, testutil.StartLogsProcessor(b, NewFactory(), createDefaultConfig(), consumertest.NewNop()), benchInput(b, mapBody))
+	})
+	b.Run("ml_schema/with_redaction", func(b *testing.B) {
+		testutil.BenchLogs(b, testutil.StartLogsProcessor(b, NewFactory(), withRedaction, consumertest.NewNop()), benchInput(b, mapBody))
+	})
+	b.Run("contrib_redaction", func(b *testing.B) { testutil.BenchLogs(b, contribRedaction(b), benchInput(b, mapBody)) })
 }

@@ -98,9 +98,13 @@ type GuardConfig struct {
 	MaxDepth int `mapstructure:"max_depth"`
 	// MaxStringLength caps string values (bytes, cut at a UTF-8 boundary).
 	MaxStringLength int `mapstructure:"max_string_length"`
-	// Redact masks secrets in every string value of the record (attributes, body fields, a
-	// text body) with ****: each rule a regular expression, run only on values holding one
-	// of its hint words (internal/redact).
+	// RedactKeys masks, with ****, the whole value of every field whose name ends with one of
+	// these words, ignoring case and separators ("api_key" matches apiKey, X-API-Key and
+	// headers.x-api-key): in attributes, body fields at any depth and maps inside arrays.
+	RedactKeys []string `mapstructure:"redact_keys"`
+	// Redact masks what each rule's regular expression matches in every string value of the
+	// record (attributes, body fields, a text body), run only on values holding one of its
+	// hint words (internal/redact).
 	Redact []redact.RuleConfig `mapstructure:"redact"`
 }
 
@@ -157,6 +161,9 @@ func (cfg *Config) Validate() error {
 		if err := rule.Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("guard.redact[%d].%w", i, err))
 		}
+	}
+	if err := redact.ValidateKeys(cfg.Guard.RedactKeys); err != nil {
+		errs = append(errs, fmt.Errorf("guard.redact_%w", err))
 	}
 	if cfg.Schema.Action != ActionTag && cfg.Schema.Action != ActionDrop {
 		errs = append(errs, fmt.Errorf("schema.action: %q is not %s or %s", cfg.Schema.Action, ActionTag, ActionDrop))

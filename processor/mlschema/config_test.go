@@ -49,6 +49,7 @@ func TestConfigErrors(t *testing.T) {
 		"sampling.fraction: must be within (0, 1]",
 		"guard.redact[0].pattern: error parsing regexp",
 		"guard.redact[1].hints: an empty hint",
+		`guard.redact_keys[1]: "--" has no letter or digit`,
 	} {
 		assert.Contains(t, err.Error(), want)
 	}

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/otelcol-mlops/otelcol-mlops/internal/redact"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/strutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 )
@@ -151,17 +152,18 @@ func (p *mlSchemaProcessor) guard(v *view, c *counts) {
 	}
 }
 
-// AttrRedacted counts the secrets masked in a record, as contrib's redaction processor names it.
+// AttrRedacted counts the values masked in a record, as contrib's redaction processor names it.
 const AttrRedacted = "redaction.masked.count"
 
-// redactRecord masks secrets in every string of the record: attributes, a map body's fields,
-// a text body.
+// redactRecord masks secrets in the whole record: every value under a secret key name
+// (attributes, a map body's fields at any depth, maps inside arrays), and every match of the
+// rules in the strings that remain, a text body included.
 func (p *mlSchemaProcessor) redactRecord(rec plog.LogRecord, v *view, c *counts) {
 	n := p.redactMap(v.Attrs)
 	switch body := rec.Body(); body.Type() {
 	case pcommon.ValueTypeMap:
 		n += p.redactMap(body.Map())
-	case pcommon.ValueTypeStr:
+	case pcommon.ValueTypeStr, pcommon.ValueTypeSlice:
 		n += p.redactValue(body)
 	}
 	if n > 0 {
@@ -172,10 +174,29 @@ func (p *mlSchemaProcessor) redactRecord(rec plog.LogRecord, v *view, c *counts)
 
 func (p *mlSchemaProcessor) redactMap(m pcommon.Map) int {
 	n := 0
-	for _, val := range m.All() {
+	for k, val := range m.All() {
+		if p.redactor.HasKeys() && p.redactor.SecretKey(k) {
+			n += maskWhole(val)
+			continue
+		}
 		n += p.redactValue(val)
 	}
 	return n
+}
+
+// maskWhole replaces a secret field's value, whatever its type (a map of credentials, a
+// numeric PIN), by the mask; an empty value has nothing to hide.
+func maskWhole(val pcommon.Value) int {
+	switch val.Type() {
+	case pcommon.ValueTypeEmpty:
+		return 0
+	case pcommon.ValueTypeStr:
+		if val.Str() == "" || val.Str() == redact.Mask {
+			return 0
+		}
+	}
+	val.SetStr(redact.Mask)
+	return 1
 }
 
 func (p *mlSchemaProcessor) redactValue(val pcommon.Value) int {

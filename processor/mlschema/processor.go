@@ -40,8 +40,8 @@ func newProcessor(set otelprocessor.Settings, cfg *Config) (*mlSchemaProcessor, 
 		hasher:        newHasher(string(cfg.Guard.HashKey)),
 		samplingBound: boundFor(cfg.Sampling.Fraction),
 	}
-	if len(cfg.Guard.Redact) > 0 {
-		if p.redactor, err = redact.New(cfg.Guard.Redact); err != nil {
+	if len(cfg.Guard.Redact) > 0 || len(cfg.Guard.RedactKeys) > 0 {
+		if p.redactor, err = redact.New(cfg.Guard.Redact, cfg.Guard.RedactKeys); err != nil {
 			return nil, err
 		}
 	}

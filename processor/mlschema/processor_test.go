@@ -426,6 +426,37 @@ func TestRedaction(t *testing.T) {
 	assert.Equal(t, int64(4), h.counter(t, "otelcol_processor_ml_schema_redacted", nil))
 }
 
+// guard.redact_keys masks the whole value of a field named like a secret, whatever its
+// spelling, depth or type, in attributes, map bodies and maps inside arrays; names that only
+// look alike (input_tokens, token_count) are kept.
+func TestRedactionByKeyName(t *testing.T) {
+	h := newHarness(t, testutil.ComponentConfig[*Config](t, NewFactory(), "redact"))
+	ld, recs := newLogs("api")
+	rec := appendRecord(t, recs, `{"message": "calling", "apiKey": "k1", "headers": {"X-API-Key": "k2", "Content-Type": "json"},
+		"sessions": [{"accessToken": "k3"}], "db": {"password": 12345678}, "auth": {"token": {"kind": "jwt", "value": "k4"}},
+		"input_tokens": 512, "token_count": 7, "tokenizer": "bpe", "empty_token": ""}`, jsonBody)
+	rec.Attributes().PutStr("http.request.header.authorization", "Basic k5")
+	rec.Attributes().PutEmptyMap("client").PutStr("API_KEY", "k6")
+	out := h.run(t, ld).ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+
+	for _, path := range []string{"apiKey", "headers.X-API-Key", "db.password", "auth.token", "http.request.header.authorization", "client.API_KEY"} {
+		v, ok := field(out, path)
+		if assert.True(t, ok, path) {
+			assert.Equal(t, "****", v.AsString(), path)
+		}
+	}
+	sessions, _ := field(out, "sessions")
+	tok, _ := sessions.Slice().At(0).Map().Get("accessToken")
+	assert.Equal(t, "****", tok.Str())
+	for path, want := range map[string]string{"input_tokens": "512", "token_count": "7", "tokenizer": "bpe", "headers.Content-Type": "json", "empty_token": ""} {
+		v, _ := field(out, path)
+		assert.Equal(t, want, v.AsString(), path)
+	}
+	count, _ := field(out, AttrRedacted)
+	assert.Equal(t, int64(7), count.Int())
+	assert.Equal(t, int64(7), h.counter(t, "otelcol_processor_ml_schema_redacted", nil))
+}
+
 // Shutdown unregisters the series gauge (a reloaded configuration's old processor stops
 // reporting) and forgets the detector's series.
 func TestShutdownReleasesTheDetector(t *testing.T) {

@@ -117,8 +117,8 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ProcessorMlSchemaRedacted, err = builder.meter.Int64Counter(
 		"otelcol_processor_ml_schema_redacted",
-		metric.WithDescription("Secrets masked by guard.redact rules (values, not records). [Alpha]"),
-		metric.WithUnit("{records}"),
+		metric.WithDescription("Values masked by guard.redact_keys and guard.redact (values, not records). [Alpha]"),
+		metric.WithUnit("{values}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorMlSchemaTagged, err = builder.meter.Int64Counter(

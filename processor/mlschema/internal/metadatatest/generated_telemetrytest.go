@@ -86,8 +86,8 @@ func AssertEqualProcessorMlSchemaInvalid(t *testing.T, tt *componenttest.Telemet
 func AssertEqualProcessorMlSchemaRedacted(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_ml_schema_redacted",
-		Description: "Secrets masked by guard.redact rules (values, not records). [Alpha]",
-		Unit:        "{records}",
+		Description: "Values masked by guard.redact_keys and guard.redact (values, not records). [Alpha]",
+		Unit:        "{values}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
 			IsMonotonic: true,
