@@ -194,6 +194,12 @@ func mappingCorpus() []string {
 		`{"message": "m", "trace.id": "not-hex", "span.id": 12, "log.level": ["a"], "event.severity": "high"}`,
 		`{"data_stream": "x", "@timestamp": "yesterday"}`,
 		`{"request_id": "`+strings.Repeat("9", 40000)+`", "model_metadata": {"model_name": "`+strings.Repeat("m", 40000)+`"}, "event_type": "inference_complete"}`,
+		// Keywords over ignore_above (1024 characters) in multi-byte text: Elasticsearch keeps
+		// them whole in _source, so must we — at, over and far over the limit, and up to
+		// ml_schema's own limit of 32 KiB.
+		`{"request_id": "`+strings.Repeat("文", 600)+`", "service": "`+strings.Repeat("é", 1025)+`", "event_type": "inference_complete"}`,
+		`{"request_id": "`+strings.Repeat("🙂", 513)+`", "model_metadata": {"model_name": "`+strings.Repeat("文", 10922)+`"}, "event_type": "inference_complete"}`,
+		`{"request_id": "`+strings.Repeat("x", 32768)+`", "model_metadata": {"model_version": "`+strings.Repeat("文", 1024)+`"}, "event_type": "inference_complete"}`,
 	)
 	// Every timestamp shape of the seeds (ISO with Z, with offset and microseconds, without a
 	// zone, Python's asctime with a comma, epoch seconds and milliseconds), and broken ones.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 )
@@ -15,10 +16,12 @@ import (
 // nested objects or dotted keys; a numeric string may have become its number, as
 // Elasticsearch's coercion and ml_schema's conversion allow), at its ECS home
 // (schema.ECSHomes; service also as labels.service; a legacy ID field as legacy.trace_id), as
-// path.value (the exporter's rename of a value that collides with sub-fields), cut with the
-// record tagged truncated, or in ml.schema.invalid — its own entry or an ancestor's, with the
-// original JSON, or, for a keyword cut to ignore_above, its original length. A timestamp may
-// also be the document's @timestamp, compared as an instant by parsed.
+// path.value (the exporter's rename of a value that collides with sub-fields), or in
+// ml.schema.invalid — its own entry or an ancestor's, with the original JSON. Only a string
+// over ml_schema's max_string_length (CutLimit) may be cut: then the document holds its first
+// CutLimit bytes, the record is tagged truncated, and its ml.schema.invalid entry has the
+// original length. A timestamp may also be the document's @timestamp, compared as an instant
+// by parsed.
 func FindOriginal(doc map[string]any, path string, value any, legacyKeys []string, parsed func(any) (string, bool)) error {
 	want, _ := json.Marshal(value)
 	places := []string{path, path + ".value"}
@@ -73,8 +76,8 @@ func inInvalid(doc map[string]any, places []string, path string, value any, want
 			entry, _ := e.(map[string]any)
 			at := fmt.Sprint(entry["path"])
 			if slices.Contains(places, at) {
-				if entry["reason"] == "too_long" {
-					if s, ok := value.(string); ok && fmt.Sprint(entry["original_length"]) == strconv.Itoa(len(s)) {
+				if entry["reason"] == schema.ReasonTooLong {
+					if s, ok := value.(string); ok && len(s) > CutLimit && fmt.Sprint(entry["original_length"]) == strconv.Itoa(len(s)) {
 						return true
 					}
 					continue
@@ -166,10 +169,14 @@ func inJSONText(doc map[string]any, path, want string) bool {
 
 // cutAndTagged: a string the pipeline cut (ml_schema at max_string_length) is a prefix of
 // the original, in a record tagged truncated.
+// CutLimit is ml_schema's default guard.max_string_length, in bytes: the only place a string
+// may be cut.
+const CutLimit = 32 << 10
+
 func cutAndTagged(doc map[string]any, got, value any) bool {
 	g, ok1 := got.(string)
 	v, ok2 := value.(string)
-	if !ok1 || !ok2 || len(g) >= len(v) || !strings.HasPrefix(v, g) {
+	if !ok1 || !ok2 || len(v) <= CutLimit || len(g) > CutLimit || len(g) < CutLimit-utf8.UTFMax || !strings.HasPrefix(v, g) {
 		return false
 	}
 	for _, tags := range AllValues(doc, schema.FieldTags) {

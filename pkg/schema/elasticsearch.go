@@ -8,14 +8,30 @@ import (
 // Elasticsearch: the index template's mappings and the gateway's shaping (processor/ecsshape)
 // both come from here, so what the shaping lets through is what the template accepts.
 
-// KeywordIgnoreAbove is the ignore_above of every keyword field, in characters; the shaping
-// cuts longer values to it (and tags them), so they stay searchable.
+// KeywordIgnoreAbove is the ignore_above of every keyword field, in characters (UTF-16 code
+// units, as Java counts). Elasticsearch keeps a longer value whole in _source and leaves it
+// out of the index (listing the field in _ignored), so the shaping keeps it as it is. It also
+// keeps every indexed keyword term under Lucene's 32 766-byte limit: 1024 UTF-16 units are at
+// most 3072 UTF-8 bytes.
 const KeywordIgnoreAbove = 1024
 
-// FieldInvalid holds what the shaping moved out of the way: each entry the path, the original
-// value as JSON text, and why. It is mapped as an object with "enabled": false — kept in
-// _source, never parsed — so no value can make the document fail.
+// FieldInvalid holds what the processors moved out of Elasticsearch's way or cut: each entry
+// the path, why (a Reason), and the original value as JSON text — or, for ReasonTooLong, the
+// original_length. It is mapped as an object with "enabled": false — kept in _source, never
+// parsed — so no value can make the document fail.
 const FieldInvalid = "ml.schema.invalid"
+
+// Reasons an entry of FieldInvalid gives.
+const (
+	ReasonType      = "type"      // the value contradicts the field's mapping
+	ReasonReserved  = "reserved"  // the exporter writes this ECS field itself
+	ReasonDuplicate = "duplicate" // the body and the attributes both have it, differently
+	ReasonUnparsed  = "unparsed_timestamp"
+	ReasonFieldName = "field_name" // a name Elasticsearch refuses (empty, a blank part)
+	// ReasonTooLong: a string over ml_schema's guard.max_string_length, cut there; the entry's
+	// original_length is the string's length in bytes before the cut.
+	ReasonTooLong = "too_long"
+)
 
 // TagMappingConflict marks a record whose field contradicted the index mappings (moved to
 // FieldInvalid).

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cespare/xxhash/v2"
 	"go.opentelemetry.io/collector/component"
@@ -99,7 +98,6 @@ type state struct {
 
 type invalidField struct {
 	path, reason, value string
-	length              int
 }
 
 // shape turns rec's body into its Elasticsearch document: the record's fields, its resource's
@@ -122,12 +120,7 @@ func (s *shaper) shape(rec plog.LogRecord, resource pcommon.Map, st *state, c *c
 	if len(st.invalid) > 0 {
 		c.conflicted++
 		s.writeInvalid(doc, st, c)
-		if countReason(st.invalid, reasonTooLong) > 0 {
-			tag(doc, schema.TagTruncated)
-		}
-		if len(st.invalid) > countReason(st.invalid, reasonTooLong) {
-			tag(doc, schema.TagMappingConflict)
-		}
+		tag(doc, schema.TagMappingConflict)
 	}
 	eventType := strAttr(doc, schema.FieldEventType)
 	et, known := s.contract.EventType(eventType)
@@ -220,16 +213,6 @@ func (s *shaper) writeECS(rec plog.LogRecord, doc pcommon.Map, dataset, message 
 	doc.PutStr("data_stream.type", "logs")
 	doc.PutStr(attrDataset, dataset)
 	doc.PutStr(attrNamespace, s.cfg.Namespace)
-}
-
-func countReason(fs []invalidField, reason string) int {
-	n := 0
-	for _, f := range fs {
-		if f.reason == reason {
-			n++
-		}
-	}
-	return n
 }
 
 // moveToECSHomes takes the seed's own names out once their value has its ECS home: the
@@ -374,8 +357,8 @@ func (s *shaper) relocate(st *state, v pcommon.Value, reason string) {
 	st.invalid = append(st.invalid, invalidField{path: string(st.path), reason: reason, value: jsonText(v)})
 }
 
-// fits reports whether Elasticsearch accepts v for the field node; keyword values over
-// ignore_above are cut here (and listed).
+// fits reports whether Elasticsearch accepts v for the field node. A keyword value over
+// ignore_above fits: Elasticsearch keeps it whole in _source, unindexed.
 func (s *shaper) fits(node *schema.ESNode, v pcommon.Value, st *state, depth int) bool {
 	if node.Disabled || v.Type() == pcommon.ValueTypeEmpty {
 		return true
@@ -421,13 +404,7 @@ func (s *shaper) scalarFits(typ string, v pcommon.Value, st *state) bool {
 		return false
 	}
 	switch typ {
-	case "keyword":
-		if v.Type() == pcommon.ValueTypeStr && len(v.Str()) > schema.KeywordIgnoreAbove {
-			st.invalid = append(st.invalid, invalidField{path: string(st.path), reason: reasonTooLong, length: len(v.Str())})
-			v.SetStr(cut(v.Str(), schema.KeywordIgnoreAbove))
-		}
-		return v.Type() != pcommon.ValueTypeDouble || finite(v.Double())
-	case "match_only_text":
+	case "keyword", "match_only_text":
 		return v.Type() != pcommon.ValueTypeDouble || finite(v.Double())
 	case "long":
 		return fitsNumber(v, true)
@@ -535,14 +512,6 @@ func isISODate(s string) bool {
 	return err == nil
 }
 
-// cut shortens s to at most n bytes on a rune boundary.
-func cut(s string, n int) string {
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
-
 // jsonText is the value as JSON: what ml.schema.invalid keeps of a moved field.
 func jsonText(v pcommon.Value) string {
 	switch v.Type() {
@@ -580,11 +549,7 @@ func (s *shaper) writeInvalid(attrs pcommon.Map, st *state, c *counts) {
 		e := list.AppendEmpty().SetEmptyMap()
 		e.PutStr("path", f.path)
 		e.PutStr("reason", f.reason)
-		if f.reason == reasonTooLong {
-			e.PutInt("original_length", int64(f.length))
-		} else {
-			e.PutStr("value", f.value)
-		}
+		e.PutStr("value", f.value)
 		for i, r := range reasons {
 			if r == f.reason {
 				c.fields[i]++

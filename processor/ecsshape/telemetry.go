@@ -7,21 +7,21 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 	"github.com/otelcol-mlops/otelcol-mlops/processor/ecsshape/internal/metadata"
 )
 
-// Reasons a field is moved to ml.schema.invalid or cut.
+// Reasons a field is moved to ml.schema.invalid (pkg/schema names them).
 const (
-	reasonType      = "type"      // its value contradicts the field's mapping
-	reasonReserved  = "reserved"  // the exporter writes this ECS field itself
-	reasonDuplicate = "duplicate" // the body and the attributes both have it, differently
-	reasonTooLong   = "too_long"  // a keyword value over ignore_above, cut
-	reasonUnparsed  = "unparsed_timestamp"
-	reasonFieldName = "field_name" // a name Elasticsearch refuses (empty, a blank part)
-	reasonCount     = 6
+	reasonType      = schema.ReasonType
+	reasonReserved  = schema.ReasonReserved
+	reasonDuplicate = schema.ReasonDuplicate
+	reasonUnparsed  = schema.ReasonUnparsed
+	reasonFieldName = schema.ReasonFieldName
+	reasonCount     = 5
 )
 
-var reasons = [reasonCount]string{reasonType, reasonReserved, reasonDuplicate, reasonTooLong, reasonUnparsed, reasonFieldName}
+var reasons = [reasonCount]string{reasonType, reasonReserved, reasonDuplicate, reasonUnparsed, reasonFieldName}
 
 // counts is one batch's outcomes, recorded once per batch.
 type counts struct {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"hash"
 	"math"
+	"strings"
 	"sync"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -52,56 +53,106 @@ func (p *mlSchemaProcessor) hashIdentifiers(v *view) {
 	}
 }
 
-// guardSize walks the record's data: arrays longer than the limit become a summary, strings
-// longer than the limit are cut, nesting deeper than the limit becomes JSON text. It reports
-// whether it changed anything.
-func (p *mlSchemaProcessor) guardSize(m pcommon.Map) bool {
-	return p.guardMap(m, 1)
+// sizeGuard walks a record's data: arrays longer than the limit become a summary, strings
+// longer than the limit are cut, nesting deeper than the limit becomes JSON text. It keeps
+// the path it is at (map keys; array elements share their array's path, as Elasticsearch
+// flattens arrays) so that each cut can name its field.
+type sizeGuard struct {
+	g       *GuardConfig
+	path    []string
+	changed bool
+	cuts    []sizeCut
 }
 
-func (p *mlSchemaProcessor) guardMap(m pcommon.Map, depth int) bool {
-	changed := false
-	for _, val := range m.All() {
-		if p.guardValue(val, depth) {
-			changed = true
-		}
+// sizeCut is one string the guard shortened: where, and how long it was (bytes, the unit of
+// max_string_length).
+type sizeCut struct {
+	path   string
+	length int
+}
+
+func (w *sizeGuard) guardMap(m pcommon.Map, depth int) {
+	for k, val := range m.All() {
+		w.path = append(w.path, k)
+		w.guardValue(val, depth)
+		w.path = w.path[:len(w.path)-1]
 	}
-	return changed
 }
 
-func (p *mlSchemaProcessor) guardValue(val pcommon.Value, depth int) bool {
-	g := &p.cfg.Guard
+func (w *sizeGuard) guardValue(val pcommon.Value, depth int) {
 	switch val.Type() {
 	case pcommon.ValueTypeStr:
-		if len(val.Str()) > g.MaxStringLength {
-			val.SetStr(strutil.CutUTF8(val.Str(), g.MaxStringLength))
-			return true
-		}
+		w.cut(val, val.Str())
 	case pcommon.ValueTypeMap:
-		if depth >= g.MaxDepth {
-			val.SetStr(strutil.CutUTF8(val.AsString(), g.MaxStringLength))
-			return true
+		if depth >= w.g.MaxDepth {
+			w.changed = true
+			w.setText(val, val.AsString())
+			return
 		}
-		return p.guardMap(val.Map(), depth+1)
+		w.guardMap(val.Map(), depth+1)
 	case pcommon.ValueTypeSlice:
 		s := val.Slice()
-		if s.Len() > g.MaxArrayLength {
+		if s.Len() > w.g.MaxArrayLength {
 			summarizeArray(val)
-			return true
+			w.changed = true
+			return
 		}
-		if depth >= g.MaxDepth {
-			val.SetStr(strutil.CutUTF8(val.AsString(), g.MaxStringLength))
-			return true
+		if depth >= w.g.MaxDepth {
+			w.changed = true
+			w.setText(val, val.AsString())
+			return
 		}
-		changed := false
 		for i := 0; i < s.Len(); i++ {
-			if p.guardValue(s.At(i), depth+1) {
-				changed = true
-			}
+			w.guardValue(s.At(i), depth+1)
 		}
-		return changed
 	}
-	return false
+}
+
+// setText replaces a value too deep to keep as structure by its JSON text, cut if needed.
+func (w *sizeGuard) setText(val pcommon.Value, text string) {
+	if !w.cut(val, text) {
+		val.SetStr(text)
+	}
+}
+
+// cut shortens s into val when it is over the limit, and records the cut.
+func (w *sizeGuard) cut(val pcommon.Value, s string) bool {
+	if len(s) <= w.g.MaxStringLength {
+		return false
+	}
+	w.cuts = append(w.cuts, sizeCut{path: strings.Join(w.path, "."), length: len(s)})
+	val.SetStr(strutil.CutUTF8(s, w.g.MaxStringLength))
+	w.changed = true
+	return true
+}
+
+// recordCuts lists each cut in ml.schema.invalid (the place ecs_shape lists what it moved
+// out of Elasticsearch's way): the field's path, reason too_long and its original length.
+func recordCuts(v *view, cuts []sizeCut) {
+	slot := v.set(schema.FieldInvalid)
+	if slot.Type() != pcommon.ValueTypeSlice {
+		own := slot.Type() != pcommon.ValueTypeEmpty
+		var prev pcommon.Value
+		if own {
+			prev = pcommon.NewValueEmpty()
+			slot.CopyTo(prev)
+		}
+		list := slot.SetEmptySlice()
+		if own {
+			// A record's own value of this name is kept as the first entry, as ecs_shape does.
+			e := list.AppendEmpty().SetEmptyMap()
+			e.PutStr("path", schema.FieldInvalid)
+			e.PutStr("reason", schema.ReasonDuplicate)
+			e.PutStr("value", prev.AsString())
+		}
+	}
+	list := slot.Slice()
+	for _, c := range cuts {
+		e := list.AppendEmpty().SetEmptyMap()
+		e.PutStr("path", c.path)
+		e.PutStr("reason", schema.ReasonTooLong)
+		e.PutInt("original_length", int64(c.length))
+	}
 }
 
 // summarizeArray replaces a long array (a feature vector) by {hash, dimension, l2_norm}: enough
@@ -138,17 +189,23 @@ func summarizeArray(val pcommon.Value) {
 	}
 }
 
-// guard runs the cardinality and size guards on a record and tags it when it cut anything.
+// guard runs the cardinality and size guards on a record, tags it when it cut anything and
+// lists each cut string with its original length.
 func (p *mlSchemaProcessor) guard(v *view, c *counts) {
 	if len(p.cfg.Guard.HashFields) > 0 {
 		p.hashIdentifiers(v)
 	}
-	changed := p.guardSize(v.Attrs)
-	if v.HasBody && p.guardSize(v.Body) {
-		changed = true
+	var pathBuf [16]string
+	w := sizeGuard{g: &p.cfg.Guard, path: pathBuf[:0]}
+	w.guardMap(v.Attrs, 1)
+	if v.HasBody {
+		w.guardMap(v.Body, 1)
 	}
-	if changed {
+	if w.changed {
 		c.tagRecord(v, schema.TagTruncated)
+	}
+	if len(w.cuts) > 0 {
+		recordCuts(v, w.cuts)
 	}
 }
 

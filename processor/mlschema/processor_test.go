@@ -18,6 +18,7 @@ import (
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 )
 
 // Every seed record, as unparsed JSON lines, through the default configuration.
@@ -291,6 +292,40 @@ func TestHostileInputSurvives(t *testing.T) {
 	assert.Equal(t, plog.SeverityNumberError, out.At(3).SeverityNumber(), "Python levelno 42 is an error")
 	assert.Contains(t, tags(out.At(4)), "invalid_json")
 	assert.Contains(t, tags(out.At(5)), "invalid_json")
+}
+
+// A string over max_string_length is cut at a UTF-8 boundary and listed once in
+// ml.schema.invalid with its path and its true length in bytes; a long value under the limit
+// (600 CJK characters, 1800 bytes) is untouched.
+func TestCutStringsRecordTheirOriginalLength(t *testing.T) {
+	h := newHarness(t, createDefaultConfig())
+	ld, recs := newLogs("api")
+	cjk := repeat("文", 600)
+	rec := appendRecord(t, recs, `{"request_id": "`+cjk+`", "message": "`+repeat("é", 30000)+`", "ctx": {"prompt": "`+repeat("a", 50000)+`"}}`, jsonBody)
+	rec.Attributes().PutStr("note", repeat("b", 32768))
+	out := h.run(t, ld).ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+
+	id, _ := field(out, "request_id")
+	assert.Equal(t, cjk, id.Str(), "under the limit: kept whole")
+	note, _ := out.Attributes().Get("note")
+	assert.Len(t, note.Str(), 32768, "at the limit: kept whole")
+	msg, _ := field(out, "message")
+	assert.Len(t, msg.Str(), 32768, "60 000 bytes of 2-byte runes, cut at a rune boundary at the limit")
+	prompt, _ := field(out, "ctx.prompt")
+	assert.Len(t, prompt.Str(), 32768)
+
+	invalid, ok := field(out, schema.FieldInvalid)
+	require.True(t, ok)
+	got := map[string]int64{}
+	for _, e := range invalid.Slice().All() {
+		path, _ := e.Map().Get("path")
+		reason, _ := e.Map().Get("reason")
+		length, _ := e.Map().Get("original_length")
+		assert.Equal(t, schema.ReasonTooLong, reason.Str())
+		got[path.Str()] = length.Int()
+	}
+	assert.Equal(t, map[string]int64{"message": 60000, "ctx.prompt": 50000}, got)
+	assert.Contains(t, tags(out), "truncated")
 }
 
 func inferenceLine(model, variant string, latencyMS int, confidence float64) string {

@@ -62,7 +62,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	var err, errs error
 	builder.ProcessorEcsShapeFieldsRelocated, err = builder.meter.Int64Counter(
 		"otelcol_processor_ecs_shape_fields_relocated",
-		metric.WithDescription("Fields moved to ml.schema.invalid or cut to ignore_above, by reason. [Alpha]"),
+		metric.WithDescription("Fields moved to ml.schema.invalid, by reason. [Alpha]"),
 		metric.WithUnit("{field}"),
 	)
 	errs = errors.Join(errs, err)

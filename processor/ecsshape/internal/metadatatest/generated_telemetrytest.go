@@ -24,7 +24,7 @@ func NewSettings(tt *componenttest.Telemetry) processor.Settings {
 func AssertEqualProcessorEcsShapeFieldsRelocated(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_ecs_shape_fields_relocated",
-		Description: "Fields moved to ml.schema.invalid or cut to ignore_above, by reason. [Alpha]",
+		Description: "Fields moved to ml.schema.invalid, by reason. [Alpha]",
 		Unit:        "{field}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
