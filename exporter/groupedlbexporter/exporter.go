@@ -7,6 +7,7 @@ import (
 	"net"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -33,6 +34,9 @@ type backend struct {
 	exp     exporter.Logs
 	ok, bad metric.MeasurementOption
 	records metric.MeasurementOption
+	// sending counts the sends in progress: a backend removed from the ring is shut down only
+	// once they are done. Sends register under mu's read lock, so none starts after removal.
+	sending sync.WaitGroup
 }
 
 type groupedExporter struct {
@@ -42,11 +46,16 @@ type groupedExporter struct {
 	lookup lookupFunc
 
 	host component.Host
-	// mu guards ring and backends: sends hold it for reading, so a resolver update waits for
-	// them before it shuts a removed backend down.
+	// mu guards ring and backends. A send holds it only to pick its backends (never across
+	// the network), so a resolver update never waits for a slow gateway, nor do other sends.
 	mu       sync.RWMutex
 	ring     *ring
 	backends map[string]*backend
+
+	// untraced spreads records without a trace ID over the gateways in turn, across batches.
+	untraced atomic.Uint64
+	// retiring counts removed gateways whose exporters are not shut down yet.
+	retiring sync.WaitGroup
 
 	tel *metadata.TelemetryBuilder
 
@@ -109,11 +118,13 @@ func (e *groupedExporter) resolve(ctx context.Context, dns *DNSResolver) error {
 }
 
 // update makes endpoints the ring: new gateways get an OTLP exporter, gone ones are shut down
-// once no send uses them.
+// once the sends in progress to them are done. If an exporter cannot be created, the previous
+// set stays and every exporter created for the new one is shut down.
 func (e *groupedExporter) update(ctx context.Context, endpoints []string) error {
 	endpoints = slices.Compact(slices.Sorted(slices.Values(endpoints)))
 	e.mu.RLock()
 	same := slices.Equal(endpoints, e.ring.endpoints)
+	current := e.backends
 	e.mu.RUnlock()
 	if same {
 		return nil
@@ -121,12 +132,13 @@ func (e *groupedExporter) update(ctx context.Context, endpoints []string) error 
 	next := make(map[string]*backend, len(endpoints))
 	var created []string
 	for _, ep := range endpoints {
-		e.mu.RLock()
-		b, ok := e.backends[ep]
-		e.mu.RUnlock()
+		b, ok := current[ep]
 		if !ok {
 			var err error
 			if b, err = e.newBackend(ctx, ep); err != nil {
+				for _, c := range created {
+					err = errors.Join(err, next[c].exp.Shutdown(ctx))
+				}
 				return err
 			}
 			created = append(created, ep)
@@ -137,14 +149,26 @@ func (e *groupedExporter) update(ctx context.Context, endpoints []string) error 
 	old := e.backends
 	e.backends, e.ring = next, newRing(endpoints)
 	e.mu.Unlock()
-	var errs []error
 	for ep, b := range old {
 		if _, kept := next[ep]; !kept {
-			errs = append(errs, b.exp.Shutdown(ctx))
+			e.retire(ep, b)
 		}
 	}
 	e.set.Logger.Info("gateways", zap.Strings("endpoints", endpoints), zap.Strings("added", created))
-	return errors.Join(errs...)
+	return nil
+}
+
+// retire shuts a removed gateway's exporter down once its sends in progress are done, without
+// holding up the caller: a slow gateway must not delay the next resolution.
+func (e *groupedExporter) retire(endpoint string, b *backend) {
+	e.retiring.Add(1)
+	go func() {
+		defer e.retiring.Done()
+		b.sending.Wait()
+		if err := b.exp.Shutdown(context.Background()); err != nil {
+			e.set.Logger.Warn("shutting down a removed gateway's exporter", zap.String("endpoint", endpoint), zap.Error(err))
+		}
+	}()
 }
 
 func (e *groupedExporter) newBackend(ctx context.Context, endpoint string) (*backend, error) {
@@ -176,11 +200,14 @@ func (e *groupedExporter) newBackend(ctx context.Context, endpoint string) (*bac
 func (e *groupedExporter) shutdown(ctx context.Context) error {
 	errs := []error{e.resolving.Stop(ctx)}
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, b := range e.backends {
+	backends := e.backends
+	e.backends, e.ring = map[string]*backend{}, newRing(nil)
+	e.mu.Unlock()
+	for _, b := range backends {
+		b.sending.Wait()
 		errs = append(errs, b.exp.Shutdown(ctx))
 	}
-	e.backends = map[string]*backend{}
+	e.retiring.Wait()
 	return errors.Join(errs...)
 }
 
@@ -188,14 +215,21 @@ func (e *groupedExporter) shutdown(ctx context.Context) error {
 // consumererror.Logs holding only that gateway's records, so the queue retries those alone.
 func (e *groupedExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	e.mu.RLock()
-	defer e.mu.RUnlock()
 	if len(e.ring.endpoints) == 0 {
+		e.mu.RUnlock()
 		return errors.New("no gateway endpoint resolved")
 	}
-	groups := split(ld, e.ring)
+	groups := split(ld, e.ring, &e.untraced)
+	targets := make(map[string]*backend, len(groups))
+	for ep := range groups {
+		b := e.backends[ep]
+		b.sending.Add(1)
+		targets[ep] = b
+	}
+	e.mu.RUnlock()
 	if len(groups) == 1 {
 		for ep, g := range groups {
-			return e.send(ctx, ep, g)
+			return e.send(ctx, ep, targets[ep], g)
 		}
 	}
 	var mu sync.Mutex
@@ -206,7 +240,7 @@ func (e *groupedExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := e.send(ctx, ep, g); err != nil {
+			if err := e.send(ctx, ep, targets[ep], g); err != nil {
 				mu.Lock()
 				errs = append(errs, err)
 				g.ResourceLogs().MoveAndAppendTo(failed.ResourceLogs())
@@ -225,8 +259,9 @@ func (e *groupedExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	return consumererror.NewLogs(err, failed)
 }
 
-func (e *groupedExporter) send(ctx context.Context, endpoint string, ld plog.Logs) error {
-	b := e.backends[endpoint]
+// send delivers one gateway's records; b.sending was registered by the caller.
+func (e *groupedExporter) send(ctx context.Context, endpoint string, b *backend, ld plog.Logs) error {
+	defer b.sending.Done()
 	e.tel.ExporterGroupedLoadbalancingBackendRecords.Add(ctx, int64(ld.LogRecordCount()), b.records)
 	if err := b.exp.ConsumeLogs(ctx, ld); err != nil {
 		e.tel.ExporterGroupedLoadbalancingBackendRequests.Add(ctx, 1, b.bad)
@@ -237,9 +272,10 @@ func (e *groupedExporter) send(ctx context.Context, endpoint string, ld plog.Log
 }
 
 // split groups ld's records by the gateway their trace ID belongs to, keeping resources and
-// scopes; records without a trace ID are spread over the gateways in turn. With one gateway,
-// or all records on one, ld itself is the only group (nothing is copied).
-func split(ld plog.Logs, r *ring) map[string]plog.Logs {
+// scopes; records without a trace ID are spread over the gateways in turn, the turn kept in
+// untraced from batch to batch. With one gateway, or all records on one, ld itself is the
+// only group (nothing is copied).
+func split(ld plog.Logs, r *ring, untraced *atomic.Uint64) map[string]plog.Logs {
 	if len(r.endpoints) == 1 {
 		return map[string]plog.Logs{r.endpoints[0]: ld}
 	}
@@ -253,12 +289,10 @@ func split(ld plog.Logs, r *ring) map[string]plog.Logs {
 	}
 	var first string
 	single := true
-	spread := 0
 	endpointOf := func(rec plog.LogRecord) string {
 		tid := rec.TraceID()
 		if tid.IsEmpty() {
-			spread++
-			return r.endpoints[spread%len(r.endpoints)]
+			return r.endpoints[untraced.Add(1)%uint64(len(r.endpoints))]
 		}
 		return r.endpointFor(tid[:])
 	}

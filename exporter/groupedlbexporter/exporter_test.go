@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -14,8 +15,11 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.opentelemetry.io/collector/exporter/otlpexporter"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
@@ -107,6 +111,8 @@ func newTestExporter(t *testing.T, endpoints ...string) (*groupedExporter, *comp
 	t.Helper()
 	cfg := createDefaultConfig()
 	cfg.Protocol.OTLP.ClientConfig.TLS.Insecure = true
+	// Longer than any wait in these tests: a send ends because its gateway answered.
+	cfg.Protocol.OTLP.TimeoutConfig.Timeout = time.Minute
 	require.NoError(t, confmap.NewFromStringMap(map[string]any{"resolver": map[string]any{"static": map[string]any{"hostnames": endpoints}}}).Unmarshal(cfg))
 	tel := componenttest.NewTelemetry()
 	t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
@@ -262,11 +268,13 @@ func TestDNSResolverFollowsTheService(t *testing.T) {
 	var mu sync.Mutex
 	answer := []string{"127.0.0.1"}
 	var fail bool
+	failedLookups := 0
 	e.lookup = func(_ context.Context, host string) ([]string, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		assert.Equal(t, "gateways", host)
 		if fail {
+			failedLookups++
 			return nil, errors.New("SERVFAIL")
 		}
 		return append([]string(nil), answer...), nil
@@ -284,8 +292,9 @@ func TestDNSResolverFollowsTheService(t *testing.T) {
 	mu.Lock()
 	fail = true
 	mu.Unlock()
-	time.Sleep(100 * time.Millisecond)
-	assert.Len(t, e.endpointsOf(), 2, "a failed lookup keeps the last set")
+	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return failedLookups >= 3 }, 5*time.Second, 10*time.Millisecond,
+		"lookups keep running and failing")
+	assert.Len(t, e.endpointsOf(), 2, "failed lookups keep the last set")
 	mu.Lock()
 	fail, answer = false, []string{"127.0.0.1"}
 	mu.Unlock()
@@ -302,4 +311,157 @@ func TestLifecycle(t *testing.T) {
 	require.NoError(t, e.shutdown(context.Background()))
 	require.NoError(t, e.shutdown(context.Background()))
 	require.Error(t, e.pushLogs(context.Background(), batch(2, 1, 0)), "no gateway resolved: an error, not a panic")
+}
+
+// Records without a trace ID are spread over the gateways in turn across batches, not only
+// within one: thirty one-record batches over three gateways are ten on each.
+func TestUntracedRecordsSpreadAcrossBatches(t *testing.T) {
+	gws := []*gateway{startGateway(t), startGateway(t), startGateway(t)}
+	e, _ := newTestExporter(t, gws[0].addr, gws[1].addr, gws[2].addr)
+	for range 30 {
+		ld := plog.NewLogs()
+		ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Body().SetStr("untraced")
+		require.NoError(t, e.pushLogs(context.Background(), ld))
+	}
+	for _, g := range gws {
+		assert.Len(t, g.requests(), 10, "gateway %s", g.addr)
+	}
+}
+
+// blockingGateway holds every request until released.
+type blockingGateway struct {
+	*gateway
+	entered  chan struct{}
+	release  chan struct{}
+	released sync.Once
+}
+
+func (b *blockingGateway) releaseAll() { b.released.Do(func() { close(b.release) }) }
+
+func (b *blockingGateway) Export(ctx context.Context, req plogotlp.ExportRequest) (plogotlp.ExportResponse, error) {
+	b.entered <- struct{}{}
+	<-b.release
+	return b.gateway.Export(ctx, req)
+}
+
+func startBlockingGateway(t *testing.T) *blockingGateway {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	b := &blockingGateway{gateway: &gateway{addr: l.Addr().String()}, entered: make(chan struct{}, 16), release: make(chan struct{})}
+	srv := grpc.NewServer()
+	plogotlp.RegisterGRPCServer(srv, b)
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(srv.Stop)
+	t.Cleanup(b.releaseAll)
+	return b
+}
+
+// A send in progress does not hold back a change of the gateway set, nor sends to other
+// gateways; a gateway removed while a send to it is in progress is shut down only after it.
+func TestResolverUpdateDoesNotWaitForSends(t *testing.T) {
+	slow, fast := startBlockingGateway(t), startGateway(t)
+	e, _ := newTestExporter(t, slow.addr)
+	sent := make(chan error, 1)
+	go func() { sent <- e.pushLogs(context.Background(), batch(4, 2, 0)) }()
+	<-slow.entered // the send to the slow gateway is in progress
+
+	updated := make(chan error, 1)
+	go func() { updated <- e.update(context.Background(), []string{fast.addr}) }()
+	select {
+	case err := <-updated:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the update waited for a send to a gateway")
+	}
+	assert.Equal(t, []string{fast.addr}, e.endpointsOf())
+	pushed := make(chan error, 1)
+	go func() { pushed <- e.pushLogs(context.Background(), batch(4, 2, 0)) }()
+	select {
+	case err := <-pushed:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("a send to another gateway waited for the slow one")
+	}
+	assert.Len(t, fast.requests(), 1)
+
+	slow.releaseAll()
+	require.NoError(t, <-sent, "the send in progress completes on its (removed) gateway")
+	assert.Len(t, slow.requests(), 1)
+}
+
+// fakeOTLP stands in for the OTLP exporter factory: it fails to create an exporter for one
+// endpoint and tracks which exporters were started and shut down.
+type fakeOTLP struct {
+	exporter.Factory
+	failFor string
+	mu      sync.Mutex
+	running map[string]int
+}
+
+func newFakeOTLP(failFor string) *fakeOTLP {
+	f := &fakeOTLP{failFor: failFor, running: map[string]int{}}
+	real := otlpexporter.NewFactory()
+	f.Factory = exporter.NewFactory(real.Type(), real.CreateDefaultConfig, exporter.WithLogs(f.create, component.StabilityLevelStable))
+	return f
+}
+
+func (f *fakeOTLP) create(_ context.Context, _ exporter.Settings, cfg component.Config) (exporter.Logs, error) {
+	ep := cfg.(*otlpexporter.Config).ClientConfig.Endpoint
+	if ep == f.failFor {
+		return nil, errors.New("cannot create")
+	}
+	return &fakeExporter{f: f, ep: ep}, nil
+}
+
+type fakeExporter struct {
+	component.StartFunc
+	f  *fakeOTLP
+	ep string
+}
+
+func (x *fakeExporter) Start(context.Context, component.Host) error {
+	x.f.mu.Lock()
+	defer x.f.mu.Unlock()
+	x.f.running[x.ep]++
+	return nil
+}
+
+func (x *fakeExporter) Shutdown(context.Context) error {
+	x.f.mu.Lock()
+	defer x.f.mu.Unlock()
+	x.f.running[x.ep]--
+	return nil
+}
+
+func (*fakeExporter) Capabilities() consumer.Capabilities          { return consumer.Capabilities{} }
+func (*fakeExporter) ConsumeLogs(context.Context, plog.Logs) error { return nil }
+
+func (f *fakeOTLP) runningEndpoints() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for ep, n := range f.running {
+		if n > 0 {
+			out = append(out, ep)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// An update that fails part way (a gateway's exporter cannot be created) leaves the previous
+// set in place and shuts down every exporter it had created for the new one.
+func TestFailedUpdateShutsDownWhatItCreated(t *testing.T) {
+	f := newFakeOTLP("10.0.0.3:4317")
+	e, err := newExporter(exportertest.NewNopSettings(Type), createDefaultConfig())
+	require.NoError(t, err)
+	e.otlp = f
+	e.host = componenttest.NewNopHost()
+	require.NoError(t, e.update(context.Background(), []string{"10.0.0.9:4317"}))
+	require.Error(t, e.update(context.Background(), []string{"10.0.0.1:4317", "10.0.0.2:4317", "10.0.0.3:4317", "10.0.0.9:4317"}))
+	assert.Equal(t, []string{"10.0.0.9:4317"}, e.endpointsOf(), "the previous set stays")
+	assert.Equal(t, []string{"10.0.0.9:4317"}, f.runningEndpoints(), "exporters created for the failed update are shut down")
+	require.NoError(t, e.shutdown(context.Background()))
+	assert.Empty(t, f.runningEndpoints())
 }
