@@ -124,7 +124,7 @@ func decodeLogEntry(data []byte, ld plog.Logs) error {
 			list.AppendEmpty().SetStr(field)
 		}
 	}
-	setServiceName(resource, attrs)
+	setServiceName(resource)
 	return nil
 }
 
@@ -179,7 +179,7 @@ func decodeEntryField(field string, v pcommon.Value, rec plog.LogRecord, resourc
 	case entryLogName:
 		attrs.PutStr(attrLogName, v.AsString())
 	case entryLabels:
-		ok = copyEntryLabels(v, attrs)
+		ok = copyEntryLabels(v, attrs, resource)
 	case entryResource:
 		ok = decodeMonitoredResource(v, resource)
 	case entryHTTPRequest:
@@ -237,15 +237,16 @@ func cloudTraceID(s string) (pcommon.TraceID, bool) {
 	return id, true
 }
 
-// copyEntryLabels keeps the entry's labels; GKE's k8s-pod/<label> ones become semconv's
-// k8s.pod.label.<label>.
-func copyEntryLabels(v pcommon.Value, attrs pcommon.Map) bool {
+// copyEntryLabels keeps the entry's labels. GKE's k8s-pod/<label> ones describe the pod, so
+// they become the resource's k8s.pod.label.<label>, where k8s_attributes and the agent put a
+// pod's labels: one place for rules and queries, whichever route a record took.
+func copyEntryLabels(v pcommon.Value, attrs, resource pcommon.Map) bool {
 	if v.Type() != pcommon.ValueTypeMap {
 		return false
 	}
 	v.Map().Range(func(k string, label pcommon.Value) bool {
 		if pod, ok := strings.CutPrefix(k, gkePodLabelPrefix); ok {
-			attrs.PutStr(attrK8sPodLabel+pod, label.AsString())
+			resource.PutStr(attrK8sPodLabel+pod, label.AsString())
 		} else {
 			attrs.PutStr(attrEntryPrefix+entryLabels+"."+k, label.AsString())
 		}
@@ -316,12 +317,12 @@ var serviceNameLabels = []string{"app.kubernetes.io/name", "app_kubernetes_io/na
 // setServiceName names the entry's service as the semantic conventions suggest for a pod:
 // its app.kubernetes.io/name (or app) label, else its container's name. The legacy_spans
 // connector and the derived span IDs group a trace's records by service.name.
-func setServiceName(resource, attrs pcommon.Map) {
+func setServiceName(resource pcommon.Map) {
 	if _, ok := resource.Get("service.name"); ok {
 		return
 	}
 	for _, label := range serviceNameLabels {
-		if v, ok := attrs.Get(attrK8sPodLabel + label); ok && v.Str() != "" {
+		if v, ok := resource.Get(attrK8sPodLabel + label); ok && v.Str() != "" {
 			resource.PutStr("service.name", v.Str())
 			return
 		}

@@ -38,6 +38,25 @@ func TestDecodeLogEntryGolden(t *testing.T) {
 	}
 }
 
+// A GKE entry's pod labels are on the resource, where k8s_attributes and the node agent put
+// them, so one rule or query on k8s.pod.label.* sees every route; the record keeps none.
+func TestPodLabelsAreResourceAttributes(t *testing.T) {
+	ld := plog.NewLogs()
+	require.NoError(t, decodeLogEntry([]byte(`{"jsonPayload": {"message": "x"}, "labels": {"k8s-pod/app": "ml-worker", "k8s-pod/team": "vision", "compute.googleapis.com/resource_name": "node-1"},
+		"resource": {"type": "k8s_container", "labels": {"pod_name": "p", "namespace_name": "ml", "container_name": "worker"}}}`), ld))
+	rl := ld.ResourceLogs().At(0)
+	for label, want := range map[string]string{"app": "ml-worker", "team": "vision"} {
+		v, ok := rl.Resource().Attributes().Get("k8s.pod.label." + label)
+		require.True(t, ok, label)
+		assert.Equal(t, want, v.Str())
+	}
+	svc, _ := rl.Resource().Attributes().Get("service.name")
+	assert.Equal(t, "ml-worker", svc.Str(), "named by its pod's app label")
+	for k := range rl.ScopeLogs().At(0).LogRecords().At(0).Attributes().All() {
+		assert.False(t, strings.HasPrefix(k, "k8s.pod.label."), "record attribute %s", k)
+	}
+}
+
 func TestDecodeLogEntryRefusesWhatIsNoEntry(t *testing.T) {
 	for name, payload := range map[string]string{
 		"not json":      `{"jsonPayload": {"a": 1}`,
