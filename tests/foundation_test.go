@@ -8,10 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
@@ -242,4 +245,67 @@ func sendLog(t *testing.T, endpoint, body, legacyTraceID string) {
 	if _, err := plogotlp.NewGRPCClient(conn).Export(ctx, plogotlp.NewExportRequestFromLogs(logs)); err != nil {
 		t.Fatalf("OTLP export: %v", err)
 	}
+}
+
+// The embedded default under load, as a developer stops it (SIGTERM while a service still
+// sends): it starts in a working directory without a data folder (it creates it), and every
+// log it accepted before it stopped accepting is in its output file — its batch processor's
+// memory is flushed in pipeline order, not cut off.
+func TestEmbeddedDefaultSIGTERMUnderLoadKeepsEverythingAccepted(t *testing.T) {
+	workDir := t.TempDir()
+	p := collectortest.Start(t, workDir, nil)
+	collectortest.WaitHealthy(t, p, "http://127.0.0.1:13133/", 60*time.Second)
+
+	conn, err := grpc.NewClient("127.0.0.1:4317", grpc.WithTransportCredentials(insecure.NewCredentials()))
+	require.NoError(t, err)
+	defer func() { _ = conn.Close() }()
+	client := plogotlp.NewGRPCClient(conn)
+	var accepted []int
+	stopAt := time.Now().Add(2 * time.Second)
+	stopped := make(chan error, 1)
+	for seq := 0; !p.Exited(); seq += 50 {
+		if !stopAt.IsZero() && time.Now().After(stopAt) {
+			go func() { stopped <- p.Stop(60 * time.Second) }()
+			stopAt = time.Time{}
+		}
+		ld := plog.NewLogs()
+		recs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+		for i := seq; i < seq+50; i++ {
+			recs.AppendEmpty().Body().SetStr(fmt.Sprintf(`{"level": "INFO", "message": "seq-%d-end", "trace_id": "job-%d"}`, i, i%13))
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_, err := client.Export(ctx, plogotlp.NewExportRequestFromLogs(ld))
+		cancel()
+		if err == nil {
+			for i := seq; i < seq+50; i++ {
+				accepted = append(accepted, i)
+			}
+		}
+	}
+	require.NoError(t, <-stopped, "a clean exit after SIGTERM")
+	require.NotEmpty(t, accepted)
+	raw, err := os.ReadFile(filepath.Join(workDir, "data", "logs.jsonl"))
+	require.NoError(t, err, "the embedded default writes under ./data, which it creates")
+	written := map[int]bool{}
+	for rest := string(raw); ; {
+		i := strings.Index(rest, "seq-")
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len("seq-"):]
+		if n, after, ok := strings.Cut(rest, "-end"); ok {
+			if seq, err := strconv.Atoi(n); err == nil {
+				written[seq] = true
+			}
+			rest = after
+		}
+	}
+	missing := 0
+	for _, seq := range accepted {
+		if !written[seq] {
+			missing++
+		}
+	}
+	t.Logf("%d logs accepted before the SIGTERM took effect", len(accepted))
+	assert.Zero(t, missing, "accepted logs missing from data/logs.jsonl")
 }

@@ -2,7 +2,9 @@ package tests
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -188,7 +190,13 @@ func TestNoLossThroughElasticsearchOutage(t *testing.T) {
 	time.Sleep(3 * time.Second)
 	sendNumbered(t, g.OTLPGRPC, n/2, n)
 	<-done
-	time.Sleep(4 * time.Second) // connections dropped for a while
+	_, before := es.Stats()
+	testutil.Eventually(t, 60*time.Second, func() error { // connections dropped, and retried, for a while
+		if _, rejected := es.Stats(); rejected < before+3 {
+			return fmt.Errorf("%d deliveries attempted into the dropped connections", rejected-before)
+		}
+		return nil
+	})
 	assert.Empty(t, indexed(es), "nothing can be indexed during the outage")
 	es.ClearFaults()
 	assertAllIndexed(t, es, n, 120*time.Second)
@@ -204,15 +212,20 @@ func TestNoLossAcrossSIGKILLDuringOutage(t *testing.T) {
 	const n = 2000
 	es.Inject(esstandin.Fault{Count: -1, Status: 503})
 	sendNumbered(t, g.OTLPGRPC, 0, n)
-	time.Sleep(2 * time.Second) // accepted means queued on disk; give the queue a moment to sync
-	g.Kill()
+	g.Kill() // accepted means queued on disk: the kill follows the last acceptance at once
 	assert.Empty(t, indexed(es))
 
 	es.ClearFaults()
 	es.Inject(esstandin.Fault{Count: -1, Drop: true})
+	_, before := es.Stats()
 	g2 := startFaultGateway(t, es, dataDir)
 	t.Cleanup(func() { _ = g2.Stop(20 * time.Second) })
-	time.Sleep(2 * time.Second)
+	testutil.Eventually(t, 60*time.Second, func() error { // the restarted gateway delivers from its queue into the drop
+		if _, rejected := es.Stats(); rejected <= before {
+			return errors.New("no delivery attempted yet")
+		}
+		return nil
+	})
 	es.ClearFaults()
 	assertAllIndexed(t, es, n, 120*time.Second)
 }
@@ -223,6 +236,7 @@ func TestSpansDeliveredAfterJaegerComesBack(t *testing.T) {
 	es := startStandin(t)
 	jaegerAddr, err := peers.FreeAddr()
 	require.NoError(t, err)
+	jaegerAttempts, jaegerDown := refuseConnections(t, jaegerAddr)
 	g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"JAEGER_OTLP_ENDPOINT": jaegerAddr})
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 
@@ -245,7 +259,13 @@ func TestSpansDeliveredAfterJaegerComesBack(t *testing.T) {
 	}
 	_, err = ptraceotlp.NewGRPCClient(conn).Export(context.Background(), ptraceotlp.NewExportRequestFromTraces(td))
 	require.NoError(t, err, "the gateway accepts spans while Jaeger is down")
-	time.Sleep(5 * time.Second) // several failed export attempts
+	testutil.Eventually(t, 60*time.Second, func() error { // several failed export attempts
+		if n := jaegerAttempts(); n < 3 {
+			return fmt.Errorf("%d connections to Jaeger attempted", n)
+		}
+		return nil
+	})
+	jaegerDown()
 
 	jaeger, err := peers.StartJaegerAt(root, jaegerAddr)
 	require.NoError(t, err)
@@ -444,9 +464,16 @@ func sidecarSIGKILLWhileGatewayDown(t *testing.T, env map[string]string) {
 	t.Logf("sidecar killed after %d lines written", n/2)
 	writeLines(n/2, n)
 
+	attempts, gatewayDown := refuseConnections(t, gatewayAddr)
 	sidecar = startSidecar()
 	stopOnCleanup(t, sidecar)
-	time.Sleep(2 * time.Second) // the restarted sidecar reads the rest while the gateway is still down
+	testutil.Eventually(t, 60*time.Second, func() error { // the restarted sidecar works while the gateway is still down
+		if n := attempts(); n < 2 {
+			return fmt.Errorf("%d connections to the gateway attempted", n)
+		}
+		return nil
+	})
+	gatewayDown()
 	g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"GATEWAY_OTLP_GRPC_ENDPOINT": gatewayAddr})
 	t.Cleanup(func() {
 		if err := g.Stop(20 * time.Second); err != nil || t.Failed() {
@@ -459,6 +486,30 @@ func sidecarSIGKILLWhileGatewayDown(t *testing.T, env map[string]string) {
 	for _, d := range es.Docs() {
 		assert.Len(t, d.ID, 32, "a deterministic document ID (128-bit hex) from ecs_shape")
 	}
+}
+
+// refuseConnections listens at addr, where a peer will be, and closes every connection at once:
+// a peer that is down, but whose clients' attempts can be counted. down stops listening, so
+// the real peer can take the address.
+func refuseConnections(t *testing.T, addr string) (attempts func() int, down func()) {
+	t.Helper()
+	l, err := net.Listen("tcp", addr)
+	require.NoError(t, err)
+	var n atomic.Int64
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			n.Add(1)
+			_ = c.Close()
+		}
+	}()
+	var once sync.Once
+	down = func() { once.Do(func() { _ = l.Close() }) }
+	t.Cleanup(down)
+	return func() int { return int(n.Load()) }, down
 }
 
 func hasSeq(es *esstandin.Server, seq int) bool {
@@ -688,7 +739,13 @@ func TestSidecarSIGTERMWhileGatewayDown(t *testing.T) {
 		require.NoError(t, err)
 	}
 	sidecar := startTestSidecar(t, logDir, stateDir, []string{gatewayAddr}, nil)
-	time.Sleep(3 * time.Second) // it reads everything; nothing can be sent
+	testutil.Eventually(t, 60*time.Second, func() error { // it reads everything; nothing can be sent
+		read, err := peers.MetricSum(sidecar.TelemetryURL, "otelcol_receiver_accepted_log_records", `receiver="filelog"`)
+		if err != nil || read < n {
+			return fmt.Errorf("%v lines read (%v)", read, err)
+		}
+		return nil
+	})
 	require.NoError(t, sidecar.Stop(20*time.Second), "SIGTERM with the gateways down")
 	sidecar = startTestSidecar(t, logDir, stateDir, []string{gatewayAddr}, nil)
 	stopOnCleanup(t, sidecar)

@@ -71,30 +71,46 @@ func announceEmbeddedDefault(w io.Writer, dataDir string) {
 `, dataDir, configs.DataDirEnv)
 }
 
-// shutdownTimeoutEnv bounds the time from SIGTERM to exit. An exporter retrying against a
-// backend that is down can hold the collector's shutdown indefinitely; past the deadline the
-// process exits, and what it had not sent stays in the persistent queues for the next start —
-// the same outcome as the orchestrator's SIGKILL, but within a time the operator chose.
+// shutdownTimeoutEnv bounds the time from SIGTERM to exit. On SIGTERM the collector drains in
+// pipeline order — receivers stop accepting, processors and connectors flush what they hold
+// into the exporters, exporters deliver or persist their queues — and exits when that is done.
+// An exporter retrying against a backend that is down can hold that drain indefinitely; past
+// the deadline the process exits anyway. What a persistent queue or a file offset holds
+// survives (as it would the orchestrator's SIGKILL); what only memory holds at that moment does
+// not. 0 (or "none") disables the deadline, for service managers that wait longer than
+// Kubernetes' 30 s grace period and configurations that keep data only in memory.
 const shutdownTimeoutEnv = "OTELCOL_MLOPS_SHUTDOWN_TIMEOUT"
 
 const defaultShutdownTimeout = 25 * time.Second // under Kubernetes' default 30 s grace period
 
+// shutdownTimeout reads the setting: the default when unset or invalid (said on w), 0 for none.
+func shutdownTimeout(w io.Writer, setting string) time.Duration {
+	switch setting {
+	case "":
+		return defaultShutdownTimeout
+	case "0", "none":
+		return 0
+	}
+	d, err := time.ParseDuration(setting)
+	if err != nil || d <= 0 {
+		_, _ = fmt.Fprintf(w, "otelcol-mlops: %s=%q is not a positive duration, 0 or none; using %s\n", shutdownTimeoutEnv, setting, defaultShutdownTimeout)
+		return defaultShutdownTimeout
+	}
+	return d
+}
+
 func enforceShutdownDeadline(w io.Writer, setting string) {
-	timeout := defaultShutdownTimeout
-	if setting != "" {
-		d, err := time.ParseDuration(setting)
-		if err != nil || d <= 0 {
-			_, _ = fmt.Fprintf(w, "otelcol-mlops: %s=%q is not a positive duration; using %s\n", shutdownTimeoutEnv, setting, timeout)
-		} else {
-			timeout = d
-		}
+	timeout := shutdownTimeout(w, setting)
+	if timeout == 0 {
+		return
 	}
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
 		sig := <-signals
 		time.Sleep(timeout)
-		_, _ = fmt.Fprintf(w, "otelcol-mlops: still shutting down %s after %s; exiting now (unsent data stays in the persistent queues)\n", timeout, sig)
+		_, _ = fmt.Fprintf(w, "otelcol-mlops: still shutting down %s after %s (%s=%s); exiting now: persistent queues and file offsets keep what they hold, data still in memory stages is lost (set %s=0 to wait for the drain)\n",
+			timeout, sig, shutdownTimeoutEnv, timeout, shutdownTimeoutEnv)
 		os.Exit(1)
 	}()
 }

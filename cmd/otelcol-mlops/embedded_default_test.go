@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestGivesConfig(t *testing.T) {
@@ -33,6 +34,20 @@ func TestAnnounceNamesEveryOutput(t *testing.T) {
 	for _, want := range []string{"/var/lib/mlops/logs.jsonl", "/var/lib/mlops/traces.jsonl", "/var/lib/mlops/metrics.jsonl", "127.0.0.1:4317", "127.0.0.1:4318", "127.0.0.1:8889", "127.0.0.1:13133"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("start-up message lacks %s", want)
+		}
+	}
+}
+
+func TestShutdownTimeoutSetting(t *testing.T) {
+	for setting, want := range map[string]time.Duration{
+		"": defaultShutdownTimeout, "0": 0, "none": 0, "90s": 90 * time.Second, "-5s": defaultShutdownTimeout, "soon": defaultShutdownTimeout,
+	} {
+		var said strings.Builder
+		if got := shutdownTimeout(&said, setting); got != want {
+			t.Errorf("%q: %s, want %s", setting, got, want)
+		}
+		if invalid := setting == "-5s" || setting == "soon"; invalid != strings.Contains(said.String(), shutdownTimeoutEnv) {
+			t.Errorf("%q: said %q", setting, said.String())
 		}
 	}
 }

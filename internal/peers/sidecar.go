@@ -12,7 +12,8 @@ func StartSidecar(root, bin string, env map[string]string) (*Sidecar, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sidecar{Process: p, HealthURL: "http://" + vars["SIDECAR_HEALTH_ENDPOINT"] + "/", OTLPGRPC: vars["SIDECAR_OTLP_GRPC_ENDPOINT"]}, nil
+	return &Sidecar{Process: p, HealthURL: "http://" + vars["SIDECAR_HEALTH_ENDPOINT"] + "/", OTLPGRPC: vars["SIDECAR_OTLP_GRPC_ENDPOINT"],
+		TelemetryURL: "http://127.0.0.1:" + vars["SIDECAR_TELEMETRY_PORT"] + "/metrics"}, nil
 }
 
 // Sidecar is a running otelcol-mlops with configs/sidecar.yaml.
@@ -20,4 +21,6 @@ type Sidecar struct {
 	*Process
 	HealthURL string
 	OTLPGRPC  string
+	// TelemetryURL is the collector's own metrics (otelcol_*).
+	TelemetryURL string
 }
