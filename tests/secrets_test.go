@@ -172,7 +172,7 @@ func TestSecretsNeverLeaveTheNode(t *testing.T) {
 	}
 	conn, err := grpc.NewClient(sidecar.OTLPGRPC, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	require.NoError(t, err)
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	testutil.Eventually(t, 30*time.Second, func() error {
 		_, err := plogotlp.NewGRPCClient(conn).Export(context.Background(), plogotlp.NewExportRequestFromLogs(ld))
 		return err
