@@ -16,41 +16,44 @@ FUZZ_TIME     ?= 30s
 # go.sum is committed, so builds still verify every module.
 export GONOSUMDB := go.opentelemetry.io,github.com/open-telemetry
 
-.PHONY: metadata test-allocs debian-deps build-static image all build run demo test test-unit bench lint fmt generate check-generated clean tools fuzz jaeger es-template es-setup
+.PHONY: help metadata test-allocs debian-deps build-static image all build run demo test test-unit bench lint fmt generate check-generated clean tools fuzz jaeger es-template es-setup
 
 all: build
 
+help: ## list the targets, one line each
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)$$/\1\t\2/' | awk -F'\t' '{printf "  %-16s %s\n", $$1, $$2}'
+
 # CGO_ENABLED=0: a static binary (the image is FROM scratch; tests check it stays static).
-build:
+build: ## the distribution, static, into bin/otelcol-mlops
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/otelcol-mlops
 
 # The binary the image copies: static, for linux/amd64 (GOARCH=arm64 for Graviton/Ampere).
 IMAGE         ?= ghcr.io/otelcol-mlops/otelcol-mlops:0.1.0
 IMAGE_GOARCH  ?= amd64
-build-static:
+build-static: ## the static linux binary the image copies (IMAGE_GOARCH=arm64 for ARM)
 	CGO_ENABLED=0 GOOS=linux GOARCH=$(IMAGE_GOARCH) $(GO) build -trimpath -o bin/otelcol-mlops-linux-static ./cmd/otelcol-mlops
 
 # Needs a Docker engine (none runs on the machines this repository is developed on).
-image: build-static
+image: build-static ## the container image (needs a Docker engine)
 	docker build -t $(IMAGE) .
 
-run: build
+run: build ## build and start the embedded default (OTLP on 127.0.0.1:4317/4318, output in ./data)
 	./$(BIN)
 
 # The seed incident end to end on this machine: Jaeger, pstest, the Elasticsearch stand-in,
 # the gateway and the seed's services; prints the failing job's trace, logs and exemplar.
-demo: build jaeger
+demo: build jaeger debian-deps ## the incident end to end on this machine: Jaeger, Pub/Sub, Elasticsearch stand-in, gateways, agent
 	$(GO) run ./examples/demo
 
 # Real Jaeger v2, from its own module (tools/jaeger) so its collector version stays apart.
-jaeger: bin/jaeger
+jaeger: bin/jaeger ## build a real Jaeger v2 into bin/jaeger (its own module)
 
 bin/jaeger: tools/jaeger/go.mod
 	cd tools/jaeger && GOFLAGS=-mod=mod GONOSUMDB=$(GONOSUMDB),github.com/jaegertracing $(GO) build -o ../../bin/jaeger github.com/jaegertracing/jaeger/cmd/jaeger
 
 # Debian packages the tests run for real: Prometheus and promtool (deploy/prometheus).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-debian-deps:
+debian-deps: ## install Prometheus and promtool with apt-get when missing
 	@command -v prometheus >/dev/null && command -v promtool >/dev/null || \
 	  (export DEBIAN_FRONTEND=noninteractive; $(SUDO) apt-get update -qq && \
 	   $(SUDO) apt-get install -y -qq --no-install-recommends prometheus)
@@ -61,23 +64,23 @@ LIB_MODULES   := pkg/legacyid propagation/xtraceid examples/xtraceid-service
 
 # Unit, golden-file, integration and end-to-end tests (these build and start the binary,
 # Jaeger and Prometheus, and run pstest and the Elasticsearch stand-in in process).
-test: jaeger debian-deps
+test: jaeger debian-deps ## every test: unit, golden, integration, end to end (what CI runs, after lint)
 	$(GO) test -race -count=1 -timeout 30m ./...
 	@for m in $(LIB_MODULES); do (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
 	$(MAKE) test-allocs
 
 # Zero-allocation guarantees of the hot paths, without -race (whose instrumentation allocates).
-test-allocs:
+test-allocs: ## the zero-allocation guarantees of the hot paths, without -race
 	$(GO) test -count=1 -run 'DoesNotAllocate' ./...
 	cd pkg/legacyid && $(GO) test -count=1 -run 'DoesNotAllocate' ./...
 
 # The fast inner loop: every package's own tests, without the binary, Jaeger or the
 # end-to-end and reliability tests of tests/ (make test runs those too).
-test-unit:
+test-unit: ## the fast inner loop: every package except the end-to-end tests
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/tests$$')
 	@for m in $(LIB_MODULES); do (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
 
-bench: build
+bench: build ## Go benchmarks and the load benchmark of the shipped configs
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./... | tee bench.out
 	$(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da bench.out
 	$(GO) run ./bench/loadbench -duration 8s -rounds 3 -filelog-lines 100000
@@ -85,16 +88,16 @@ bench: build
 # Every fuzz target in the repository, found rather than listed so none is left out,
 # FUZZ_TIME each (CI runs them briefly; run longer by hand). tools/fuzz.sh retries a run once
 # when Go's coordinator ends it with its deadline race and no failing input (go.dev/issue/75804).
-fuzz:
+fuzz: ## every fuzz target for FUZZ_TIME each
 	GO=$(GO) FUZZ_TIME=$(FUZZ_TIME) tools/fuzz.sh
 
-lint: $(GOLANGCI_LINT)
+lint: $(GOLANGCI_LINT) ## golangci-lint over every module
 	@for m in . $(LIB_MODULES); do echo "lint $$m"; (cd $$m && $(GOLANGCI_LINT) run ./...) || exit 1; done
 
-fmt:
+fmt: ## gofmt the tracked Go files
 	gofmt -w $$(git ls-files '*.go')
 
-tools: $(OCB) $(GOLANGCI_LINT)
+tools: $(OCB) $(GOLANGCI_LINT) ## install ocb and golangci-lint at their pinned versions
 
 $(OCB):
 	$(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
@@ -103,7 +106,7 @@ $(GOLANGCI_LINT):
 	$(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(LINT_VERSION)
 
 # ocb writes into a scratch folder; only its Go sources are kept (the root go.mod builds them).
-generate: $(OCB)
+generate: $(OCB) ## regenerate ocb's sources from builder-config.yaml
 	@rm -rf .gen && mkdir -p .gen
 	sed 's#output_path: ./cmd/otelcol-mlops#output_path: ./.gen#' builder-config.yaml > .gen/builder-config.yaml
 	$(OCB) --config .gen/builder-config.yaml --skip-get-modules --skip-compilation
@@ -120,10 +123,10 @@ METADATA_DIRS := receiver/pubsubtracereceiver processor/traceidbridge processor/
 $(MDATAGEN): tools/mdatagen/go.mod
 	cd tools/mdatagen && GOFLAGS=-mod=mod $(GO) build -o ../../$(MDATAGEN) go.opentelemetry.io/collector/cmd/mdatagen
 
-metadata: $(MDATAGEN)
+metadata: $(MDATAGEN) ## regenerate mdatagen's output from each component's metadata.yaml
 	@for d in $(METADATA_DIRS); do (cd $$d && ../../$(MDATAGEN) metadata.yaml) || exit 1; done
 
-check-generated: $(OCB) $(MDATAGEN)
+check-generated: $(OCB) $(MDATAGEN) ## fail when generated code differs from what is committed
 	@$(MAKE) --no-print-directory metadata
 	@git diff --exit-code --stat -- $(addsuffix /internal/metadata,$(METADATA_DIRS)) '*/generated_*_test.go' '*/documentation.md' \
 		|| (echo "mdatagen output differs from what is committed: run make metadata"; exit 1)
@@ -138,18 +141,18 @@ check-generated: $(OCB) $(MDATAGEN)
 	@echo "generated sources match builder-config.yaml"
 
 # The Elasticsearch index template is generated from pkg/schema (a test checks it is current).
-es-template:
+es-template: ## write the Elasticsearch index template from pkg/schema
 	$(GO) run ./internal/gen/estemplate configs/elasticsearch/ml-logs-index-template.json
 
 # Install the ILM policy and index template on a real cluster:
 #   make es-setup ES_URL=https://es.example:9200 ES_API_KEY=... [ES_CA_FILE=ca.pem]
 ES_URL ?= https://127.0.0.1:9200
 ES_CURL = curl -fsS $(if $(ES_CA_FILE),--cacert $(ES_CA_FILE)) $(if $(ES_API_KEY),-H "Authorization: ApiKey $(ES_API_KEY)") -H 'Content-Type: application/json'
-es-setup:
+es-setup: ## install the template and ILM policy into ES_ENDPOINT
 	$(ES_CURL) -X PUT "$(ES_URL)/_ilm/policy/ml-logs-policy" -d @configs/elasticsearch/ml-logs-ilm-policy.json
 	@echo
 	$(ES_CURL) -X PUT "$(ES_URL)/_index_template/ml-logs" -d @configs/elasticsearch/ml-logs-index-template.json
 	@echo
 
-clean:
+clean: ## remove build outputs
 	rm -rf bin .gen data bench.out loadbench otelcol-mlops demo
