@@ -21,6 +21,7 @@ import (
 	"golang.org/x/mod/modfile"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"sigs.k8s.io/yaml"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
@@ -115,6 +116,51 @@ func TestComponentsListsTheDistribution(t *testing.T) {
 		if !strings.Contains(out, "name: "+name+"\n") && !strings.Contains(out, "scheme: "+name+"\n") {
 			t.Errorf("components output lacks %q", name)
 		}
+	}
+}
+
+// The README's component tables list exactly what the binary has: our components (those
+// with a signal column) and the upstream ones, by the names otelcol-mlops components prints.
+func TestComponentsMatchTheREADME(t *testing.T) {
+	out, err := collectortest.Run(t, "components")
+	require.NoError(t, err, out)
+	var listed map[string]any
+	require.NoError(t, yaml.Unmarshal([]byte(out[strings.Index(out, "buildinfo:"):]), &listed))
+	built := map[string]bool{}
+	for _, kind := range []string{"receivers", "processors", "exporters", "connectors", "extensions"} {
+		for _, c := range listed[kind].([]any) {
+			built[c.(map[string]any)["name"].(string)] = true
+		}
+	}
+	for _, p := range listed["providers"].([]any) {
+		built[p.(map[string]any)["scheme"].(string)] = true
+	}
+
+	raw, err := os.ReadFile(filepath.Join(collectortest.RepoRoot(t), "README.md"))
+	require.NoError(t, err)
+	section := string(raw)[strings.Index(string(raw), "\n## Components"):]
+	section = section[:strings.Index(section[1:], "\n## ")+1]
+	documented := map[string]bool{}
+	for _, line := range strings.Split(section, "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 4 || strings.HasPrefix(strings.TrimSpace(cells[1]), "---") {
+			continue
+		}
+		first, second := strings.TrimSpace(cells[1]), strings.TrimSpace(cells[2])
+		switch {
+		case strings.HasPrefix(first, "`") && !strings.HasPrefix(second, "Go "): // ours: | `name` | kind | ...
+			documented[strings.Trim(first, "`")] = true
+		case !strings.HasPrefix(first, "`") && strings.Contains(second, "`"): // upstream: | kind | `a`, `b` |
+			for _, name := range strings.Split(second, ",") {
+				documented[strings.Trim(strings.TrimSpace(name), "`")] = true
+			}
+		}
+	}
+	for name := range built {
+		assert.True(t, documented[name], "%s is built in but not in the README's tables", name)
+	}
+	for name := range documented {
+		assert.True(t, built[name], "the README lists %s, which otelcol-mlops components does not", name)
 	}
 }
 
