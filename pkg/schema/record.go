@@ -114,3 +114,22 @@ func Message(rec plog.LogRecord) string {
 	}
 	return body.AsString()
 }
+
+// InvalidList makes slot, the record's value at FieldInvalid, the list of what was moved or
+// cut, and returns it for appending. A record's own value of that name is not overwritten: it
+// becomes the first entry (reason ReasonDuplicate, its text as ownText gives it).
+func InvalidList(slot pcommon.Value, ownText func(pcommon.Value) string) pcommon.Slice {
+	switch slot.Type() {
+	case pcommon.ValueTypeSlice:
+		return slot.Slice()
+	case pcommon.ValueTypeEmpty:
+		return slot.SetEmptySlice()
+	}
+	own := ownText(slot)
+	list := slot.SetEmptySlice()
+	e := list.AppendEmpty().SetEmptyMap()
+	e.PutStr("path", FieldInvalid)
+	e.PutStr("reason", ReasonDuplicate)
+	e.PutStr("value", own)
+	return list
+}

@@ -529,22 +529,10 @@ func jsonText(v pcommon.Value) string {
 
 func (s *shaper) writeInvalid(attrs pcommon.Map, st *state, c *counts) {
 	slot, ok := attrs.Get(schema.FieldInvalid)
-	if !ok || slot.Type() != pcommon.ValueTypeSlice {
-		// A record's own value of this name is kept as the first entry, not overwritten.
-		var own string
-		if ok {
-			own = jsonText(slot)
-		}
+	if !ok {
 		slot = attrs.PutEmpty(schema.FieldInvalid)
-		slot.SetEmptySlice()
-		if ok {
-			e := slot.Slice().AppendEmpty().SetEmptyMap()
-			e.PutStr("path", schema.FieldInvalid)
-			e.PutStr("reason", reasonDuplicate)
-			e.PutStr("value", own)
-		}
 	}
-	list := slot.Slice()
+	list := schema.InvalidList(slot, jsonText)
 	for _, f := range st.invalid {
 		e := list.AppendEmpty().SetEmptyMap()
 		e.PutStr("path", f.path)

@@ -129,24 +129,7 @@ func (w *sizeGuard) cut(val pcommon.Value, s string) bool {
 // recordCuts lists each cut in ml.schema.invalid (the place ecs_shape lists what it moved
 // out of Elasticsearch's way): the field's path, reason too_long and its original length.
 func recordCuts(v *view, cuts []sizeCut) {
-	slot := v.set(schema.FieldInvalid)
-	if slot.Type() != pcommon.ValueTypeSlice {
-		own := slot.Type() != pcommon.ValueTypeEmpty
-		var prev pcommon.Value
-		if own {
-			prev = pcommon.NewValueEmpty()
-			slot.CopyTo(prev)
-		}
-		list := slot.SetEmptySlice()
-		if own {
-			// A record's own value of this name is kept as the first entry, as ecs_shape does.
-			e := list.AppendEmpty().SetEmptyMap()
-			e.PutStr("path", schema.FieldInvalid)
-			e.PutStr("reason", schema.ReasonDuplicate)
-			e.PutStr("value", prev.AsString())
-		}
-	}
-	list := slot.Slice()
+	list := schema.InvalidList(v.set(schema.FieldInvalid), func(own pcommon.Value) string { return own.AsString() })
 	for _, c := range cuts {
 		e := list.AppendEmpty().SetEmptyMap()
 		e.PutStr("path", c.path)
