@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
@@ -253,17 +253,10 @@ func TestRefusedDocumentsKeptInTheFailureStore(t *testing.T) {
 	assert.Equal(t, "document_parsing_exception", f["error"].(map[string]any)["type"])
 	assert.Contains(t, f["document"].(map[string]any)["source"], `"service.name":"smoke-test"`, "the document as sent")
 	testutil.Eventually(t, 30*time.Second, func() error {
-		resp, err := http.Get(g.TelemetryURL)
-		if err != nil {
-			return err
+		stored, err := peers.MetricSum(g.TelemetryURL, "otelcol_elasticsearch_docs_processed", `outcome="failure_store"`)
+		if err == nil && stored == 2 {
+			return nil
 		}
-		defer func() { _ = resp.Body.Close() }()
-		text, _ := io.ReadAll(resp.Body)
-		for _, line := range strings.Split(string(text), "\n") {
-			if strings.HasPrefix(line, "otelcol_elasticsearch_docs_processed") && strings.Contains(line, `outcome="failure_store"`) && strings.HasSuffix(line, " 2") {
-				return nil
-			}
-		}
-		return fmt.Errorf("no otelcol_elasticsearch_docs_processed{outcome=\"failure_store\"} 2 in the gateway's telemetry")
+		return fmt.Errorf("otelcol_elasticsearch_docs_processed{outcome=\"failure_store\"} is %v, not 2 (%v)", stored, err)
 	})
 }
