@@ -15,7 +15,7 @@ ARG USER_UID=10001
 ARG USER_GID=10001
 COPY --from=certs /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY --chmod=0755 bin/otelcol-mlops-linux-static /otelcol-mlops
-COPY configs/gateway.yaml configs/gateway-cloud-logging.yaml configs/gateway-azure-eventhub.yaml configs/gateway-kubernetes.yaml configs/sidecar.yaml configs/sidecar-kubernetes.yaml configs/local.yaml /etc/otelcol-mlops/
+COPY configs/gateway.yaml configs/gateway-pubsub-taps.yaml configs/gateway-otlp-metrics.yaml configs/gateway-cloud-logging.yaml configs/gateway-azure-eventhub.yaml configs/gateway-kubernetes.yaml configs/sidecar.yaml configs/sidecar-kubernetes.yaml configs/local.yaml /etc/otelcol-mlops/
 ENV OTELCOL_MLOPS_DATA_DIR=/var/lib/otelcol-mlops
 USER ${USER_UID}:${USER_GID}
 VOLUME ["/var/lib/otelcol-mlops"]

@@ -50,7 +50,7 @@ func startIncident(t *testing.T) *incident {
 		"JAEGER_INSECURE":        "true",
 		// one GPU worker logs the Cloud Logging way: GKE stdout → Log Router sink → Pub/Sub
 		"CLOUD_LOGGING_SUBSCRIPTION": seedstack.CloudLoggingSub,
-	}, filepath.Join(root, "configs", "gateway-cloud-logging.yaml"))
+	}, filepath.Join(root, "configs", "gateway-pubsub-taps.yaml"), filepath.Join(root, "configs", "gateway-cloud-logging.yaml"))
 
 	stack, err := seedstack.Start(context.Background(), gateway.OTLPGRPC, ps, project, 2, seedstack.WithCloudLogging())
 	require.NoError(t, err)

@@ -23,6 +23,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"sigs.k8s.io/yaml"
 
+	"github.com/otelcol-mlops/otelcol-mlops/configs"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
@@ -80,6 +81,7 @@ var overlayEnv = []string{
 	"CLOUD_LOGGING_SUBSCRIPTION=gke-logs-otel",
 	"K8S_NODE_NAME=node-1",
 	"GATEWAY_DNS_NAME=otelcol-mlops-gateway.observability.svc.cluster.local",
+	"METRICS_OTLP_ENDPOINT=mimir-distributor.monitoring.svc:4317",
 }
 
 const azureConnection = "Endpoint=sb://example.servicebus.windows.net/;SharedAccessKeyName=listen;SharedAccessKey=c2VjcmV0;EntityPath=function-logs"
@@ -170,7 +172,6 @@ func TestShippedConfigsValidate(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no configs found: %v", err)
 	}
-	gateway := filepath.Join(root, "configs", "gateway.yaml")
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			args := []string{"validate", "--config", f}
@@ -182,12 +183,21 @@ func TestShippedConfigsValidate(t *testing.T) {
 			}
 		})
 	}
-	// Each overlay names what it needs: started without it, the gateway says which variable.
-	for overlay, variable := range map[string]string{"gateway-cloud-logging.yaml": "subscriptions[0].name", "gateway-azure-eventhub.yaml": "missing connection"} {
-		t.Run(overlay+" without its variable", func(t *testing.T) {
-			out, err := collectortest.Run(t, "validate", "--config", gateway, "--config", filepath.Join(root, "configs", overlay))
-			if err == nil || !strings.Contains(out, variable) {
-				t.Fatalf("want a start-up error naming %q, got %v\n%s", variable, err, out)
+	// Each overlay, started without what it needs, names every missing variable, at once.
+	for _, f := range configs.Files() {
+		if !f.Overlay || len(f.Required) == 0 {
+			continue
+		}
+		t.Run(f.Name+" without its variables", func(t *testing.T) {
+			for _, name := range f.Required {
+				t.Setenv(name, "")
+				require.NoError(t, os.Unsetenv(name))
+			}
+			overlay := filepath.Join(root, "configs", f.Name)
+			out, err := collectortest.Run(t, "validate", "--config", overlayBase(overlay), "--config", overlay)
+			require.Error(t, err, "validate passed without %v", f.Required)
+			for _, name := range f.Required {
+				assert.Contains(t, out, name, "the error names %s", name)
 			}
 		})
 	}

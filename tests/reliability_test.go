@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"cloud.google.com/go/pubsub/v2"
-	"cloud.google.com/go/pubsub/v2/pstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -91,11 +90,8 @@ func startFaultGateway(t *testing.T, es *esstandin.Server, dataDir string) *peer
 // startFaultGatewayWith starts the gateway with extra environment (e.g. a fixed OTLP address).
 func startFaultGatewayWith(t *testing.T, es *esstandin.Server, dataDir string, extra map[string]string) *peers.Gateway {
 	t.Helper()
-	srv := pstest.NewServer()
-	t.Cleanup(func() { _ = srv.Close() })
 	env := map[string]string{
-		"OTELCOL_MLOPS_DATA_DIR": dataDir, "GCP_PROJECT": project, "PUBSUB_ENDPOINT": srv.Addr, "PUBSUB_INSECURE": "true",
-		"ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": "127.0.0.1:1", "JAEGER_INSECURE": "true",
+		"OTELCOL_MLOPS_DATA_DIR": dataDir, "ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": "127.0.0.1:1", "JAEGER_INSECURE": "true",
 	}
 	for k, v := range extra {
 		env[k] = v
@@ -655,7 +651,8 @@ func TestPubSubTapSurvivesSIGKILL(t *testing.T) {
 		"OTELCOL_MLOPS_DATA_DIR": dataDir, "GCP_PROJECT": project, "PUBSUB_ENDPOINT": srv.Addr, "PUBSUB_INSECURE": "true",
 		"ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": jaeger.OTLPGRPC, "JAEGER_INSECURE": "true",
 	}
-	g, err := peers.StartGateway(root, collectortest.Binary(t), env)
+	taps := filepath.Join(root, "configs", "gateway-pubsub-taps.yaml")
+	g, err := peers.StartGateway(root, collectortest.Binary(t), env, taps)
 	require.NoError(t, err)
 	testutil.Eventually(t, 30*time.Second, func() error {
 		for _, m := range srv.Messages() {
@@ -674,7 +671,7 @@ func TestPubSubTapSurvivesSIGKILL(t *testing.T) {
 	}
 	t.Logf("%d of %d tap deliveries acked before SIGKILL", acked, len(srv.Messages()))
 
-	g2, err := peers.StartGateway(root, collectortest.Binary(t), env)
+	g2, err := peers.StartGateway(root, collectortest.Binary(t), env, taps)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = g2.Stop(20 * time.Second) })
 	testutil.Eventually(t, 120*time.Second, func() error {

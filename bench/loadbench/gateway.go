@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -15,13 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"cloud.google.com/go/pubsub/v2/pstest"
-
-	"github.com/otelcol-mlops/otelcol-mlops/examples/seedstack"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
 )
-
-const gcpProject = "mlops-demo"
 
 // esSink is the fast Elasticsearch at the end of the gateway benchmark: it answers the
 // product check and every _bulk item with 201, and counts documents. It parses nothing (the
@@ -84,17 +78,6 @@ func (s *esSink) serve(w http.ResponseWriter, r *http.Request) {
 	s.docs.Add(int64(n))
 }
 
-// pubsubPeer is pstest with the seed's topology: the gateway's taps subscribe to it (idle).
-func pubsubPeer() (*pstest.Server, error) {
-	srv := pstest.NewServer()
-	ps, err := seedstack.Dial(context.Background(), srv.Addr, gcpProject)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = ps.Close() }()
-	return srv, seedstack.CreateTopology(context.Background(), ps, gcpProject)
-}
-
 // runGateway alternates the shipped configs/gateway.yaml, unmodified (only its environment
 // set), with the floor (bench/configs/es-floor.yaml: OTLP → the same elasticsearch exporter)
 // and the structured floor (the same plus upstream JSON parsing into the document), and reports CPU per million records until every accepted record reached Elasticsearch.
@@ -104,17 +87,12 @@ func runGateway(root, bin string, s *sink, duration time.Duration, rounds, sende
 		return err
 	}
 	defer func() { _ = es.srv.Close() }()
-	ps, err := pubsubPeer()
-	if err != nil {
-		return err
-	}
-	defer func() { _ = ps.Close() }()
-	fmt.Printf("\ngateway path (configs/gateway.yaml unmodified vs the es-floor; Jaeger, metrics and Elasticsearch are fast sinks, Pub/Sub taps idle on pstest):\n")
+	fmt.Printf("\ngateway path (configs/gateway.yaml unmodified vs the es-floor; Jaeger and Elasticsearch are fast sinks):\n")
 	all := map[string][]result{}
 	names := []string{"es-floor", "es-structured-floor", "gateway-shipped"}
 	for round := 1; round <= rounds; round++ {
 		for _, name := range names {
-			r, err := runGatewayConfig(root, bin, name, s, es, ps.Addr, duration, senders)
+			r, err := runGatewayConfig(root, bin, name, s, es, duration, senders)
 			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
@@ -136,7 +114,7 @@ func runGateway(root, bin string, s *sink, duration time.Duration, rounds, sende
 	return nil
 }
 
-func runGatewayConfig(root, bin, name string, s *sink, es *esSink, pubsubAddr string, duration time.Duration, senders int) (result, error) {
+func runGatewayConfig(root, bin, name string, s *sink, es *esSink, duration time.Duration, senders int) (result, error) {
 	dataDir, err := os.MkdirTemp("", "loadbench-"+name)
 	if err != nil {
 		return result{}, err
@@ -157,8 +135,6 @@ func runGatewayConfig(root, bin, name string, s *sink, es *esSink, pubsubAddr st
 		var g *peers.Gateway
 		g, err = peers.StartGateway(root, bin, map[string]string{
 			"ES_ENDPOINT": es.url, "JAEGER_OTLP_ENDPOINT": s.addr, "JAEGER_INSECURE": "true",
-			"METRICS_OTLP_ENDPOINT": s.addr, "METRICS_OTLP_INSECURE": "true",
-			"PUBSUB_ENDPOINT": pubsubAddr, "PUBSUB_INSECURE": "true", "GCP_PROJECT": gcpProject,
 			"OTELCOL_MLOPS_DATA_DIR": dataDir,
 		})
 		if g != nil {

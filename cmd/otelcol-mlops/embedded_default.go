@@ -114,3 +114,33 @@ func enforceShutdownDeadline(w io.Writer, setting string) {
 		os.Exit(1)
 	}()
 }
+
+// helpText is what --help prints above the usage: the embedded default, and each shipped
+// configuration with what it needs (from the files' own headers, so the two cannot disagree).
+func helpText(files []configs.File) string {
+	var b strings.Builder
+	b.WriteString(`otelcol-mlops: an OpenTelemetry Collector for ML systems that speak legacy correlation IDs
+(X-Trace-ID, trace_id, correlation_id, request_id): it bridges them to W3C trace context.
+
+Without --config it runs the embedded default (configs/local.yaml): OTLP in on 127.0.0.1:4317
+(gRPC) and 127.0.0.1:4318 (HTTP), everything written to ./data/{logs,traces,metrics}.jsonl
+(` + configs.DataDirEnv + ` moves them), health on http://127.0.0.1:13133/.
+
+The shipped configurations (configs/ in the repository, /etc/otelcol-mlops in the image); an
+overlay is merged over its base with a second --config, e.g.
+  otelcol-mlops --config configs/gateway.yaml --config configs/gateway-pubsub-taps.yaml
+
+`)
+	for _, f := range files {
+		kind := "base"
+		if f.Overlay {
+			kind = "overlay"
+		}
+		fmt.Fprintf(&b, "  %-28s %-8s %s\n", f.Name, kind, f.Summary)
+		if len(f.Required) > 0 {
+			fmt.Fprintf(&b, "  %-28s %-8s requires %s\n", "", "", strings.Join(f.Required, ", "))
+		}
+	}
+	b.WriteString("\nEvery other setting comes from environment variables with defaults, listed in each file's header.")
+	return b.String()
+}

@@ -126,7 +126,7 @@ func (t *Topology) startGateways(root, bin, dataDir string, step Step) error {
 			return err
 		}
 	}
-	step("starting %d otelcol-mlops gateways (configs/gateway.yaml + configs/gateway-cloud-logging.yaml) on %s", Gateways, strings.Join(addrs, ", "))
+	step("starting %d otelcol-mlops gateways (configs/gateway.yaml + gateway-pubsub-taps.yaml + gateway-cloud-logging.yaml) on %s", Gateways, strings.Join(addrs, ", "))
 	for i, addr := range addrs {
 		g, err := peers.StartGateway(root, bin, map[string]string{
 			"GATEWAY_OTLP_GRPC_ENDPOINT": addr,
@@ -135,7 +135,7 @@ func (t *Topology) startGateways(root, bin, dataDir string, step Step) error {
 			"GCP_PROJECT":                Project, "PUBSUB_ENDPOINT": t.PubSub.Addr, "PUBSUB_INSECURE": "true",
 			"ES_ENDPOINT": t.ES.URL(), "JAEGER_OTLP_ENDPOINT": t.Jaeger.OTLPGRPC, "JAEGER_INSECURE": "true",
 			"CLOUD_LOGGING_SUBSCRIPTION": seedstack.CloudLoggingSub,
-		}, filepath.Join(root, "configs", "gateway-cloud-logging.yaml"))
+		}, filepath.Join(root, "configs", "gateway-pubsub-taps.yaml"), filepath.Join(root, "configs", "gateway-cloud-logging.yaml"))
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,8 @@ type Gateway struct {
 	HealthURL     string
 	// TelemetryURL is the collector's own metrics (otelcol_*).
 	TelemetryURL string
+	// BackendCheckURL is backend_check's status page.
+	BackendCheckURL string
 }
 
 // StartGateway starts bin with configs/gateway.yaml (and overlays, config files merged over
@@ -16,7 +18,7 @@ type Gateway struct {
 func StartGateway(root, bin string, env map[string]string, overlays ...string) (*Gateway, error) {
 	p, vars, err := startCollector(root, bin, collectorPorts{
 		name:      "gateway",
-		endpoints: []string{"GATEWAY_OTLP_GRPC_ENDPOINT", "GATEWAY_OTLP_HTTP_ENDPOINT", "GATEWAY_HEALTH_ENDPOINT", "GATEWAY_PROMETHEUS_ENDPOINT"},
+		endpoints: []string{"GATEWAY_OTLP_GRPC_ENDPOINT", "GATEWAY_OTLP_HTTP_ENDPOINT", "GATEWAY_HEALTH_ENDPOINT", "GATEWAY_PROMETHEUS_ENDPOINT", "GATEWAY_BACKEND_CHECK_ENDPOINT"},
 		telemetry: "GATEWAY_TELEMETRY_PORT",
 		health:    "GATEWAY_HEALTH_ENDPOINT",
 		overlays:  overlays,
@@ -28,7 +30,7 @@ func StartGateway(root, bin string, env map[string]string, overlays ...string) (
 	}
 	return &Gateway{Process: p, OTLPGRPC: vars["GATEWAY_OTLP_GRPC_ENDPOINT"],
 		PrometheusURL: "http://" + vars["GATEWAY_PROMETHEUS_ENDPOINT"] + "/metrics", HealthURL: "http://" + vars["GATEWAY_HEALTH_ENDPOINT"] + "/",
-		TelemetryURL: "http://127.0.0.1:" + vars["GATEWAY_TELEMETRY_PORT"] + "/metrics"}, nil
+		TelemetryURL: "http://127.0.0.1:" + vars["GATEWAY_TELEMETRY_PORT"] + "/metrics", BackendCheckURL: "http://" + vars["GATEWAY_BACKEND_CHECK_ENDPOINT"] + "/"}, nil
 }
 
 func withDefault(env map[string]string, name, value string) map[string]string {

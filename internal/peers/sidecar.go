@@ -5,7 +5,7 @@ package peers
 func StartSidecar(root, bin string, env map[string]string) (*Sidecar, error) {
 	p, vars, err := startCollector(root, bin, collectorPorts{
 		name:      "sidecar",
-		endpoints: []string{"SIDECAR_OTLP_GRPC_ENDPOINT", "SIDECAR_OTLP_HTTP_ENDPOINT", "SIDECAR_HEALTH_ENDPOINT"},
+		endpoints: []string{"SIDECAR_OTLP_GRPC_ENDPOINT", "SIDECAR_OTLP_HTTP_ENDPOINT", "SIDECAR_HEALTH_ENDPOINT", "SIDECAR_BACKEND_CHECK_ENDPOINT"},
 		telemetry: "SIDECAR_TELEMETRY_PORT",
 		health:    "SIDECAR_HEALTH_ENDPOINT",
 	}, env)
@@ -13,7 +13,7 @@ func StartSidecar(root, bin string, env map[string]string) (*Sidecar, error) {
 		return nil, err
 	}
 	return &Sidecar{Process: p, HealthURL: "http://" + vars["SIDECAR_HEALTH_ENDPOINT"] + "/", OTLPGRPC: vars["SIDECAR_OTLP_GRPC_ENDPOINT"],
-		TelemetryURL: "http://127.0.0.1:" + vars["SIDECAR_TELEMETRY_PORT"] + "/metrics"}, nil
+		TelemetryURL: "http://127.0.0.1:" + vars["SIDECAR_TELEMETRY_PORT"] + "/metrics", BackendCheckURL: "http://" + vars["SIDECAR_BACKEND_CHECK_ENDPOINT"] + "/"}, nil
 }
 
 // Sidecar is a running otelcol-mlops with configs/sidecar.yaml.
@@ -23,4 +23,6 @@ type Sidecar struct {
 	OTLPGRPC  string
 	// TelemetryURL is the collector's own metrics (otelcol_*).
 	TelemetryURL string
+	// BackendCheckURL is backend_check's status page.
+	BackendCheckURL string
 }

@@ -98,7 +98,9 @@ func toSet(keys []string) map[string]struct{} {
 	return s
 }
 
-// Start connects and starts pulling; the second pipeline's Start only counts.
+// Start creates the client and starts pulling in the background: the collector's start-up never
+// waits for Pub/Sub (a subscription that cannot be reached is logged and retried by pull).
+// The second pipeline's Start only counts.
 func (r *pubsubReceiver) Start(_ context.Context, _ component.Host) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -118,16 +120,14 @@ func (r *pubsubReceiver) Start(_ context.Context, _ component.Host) error {
 	client, err := pubsub.NewClient(ctx, r.cfg.Project, r.clientOptions()...)
 	if err != nil {
 		cancel()
-		return fmt.Errorf("pubsub client: %w", err)
+		return fmt.Errorf("pubsub client for project %q: %w (on Google Cloud it needs Application Default Credentials "+
+			"or credentials_file; for an emulator set endpoint and insecure: true)", r.cfg.Project, err)
 	}
 	r.client, r.cancel = client, cancel
 	r.subs = r.subs[:0]
 	for _, sc := range r.cfg.Subscriptions {
 		sub := &subscription{cfg: sc, id: subscriptionID(sc.Name), topic: sc.Topic, attrs: newSubscriptionAttrs(subscriptionID(sc.Name)), owners: newHopOwners(maxHopOwners),
 			receiveSpanName: legacyid.ReceiveSpanName(sc.Name)}
-		if sub.topic == "" {
-			sub.topic = r.lookupTopic(ctx, client, sc.Name)
-		}
 		r.subs = append(r.subs, sub)
 		r.running.Add(1)
 		go r.pull(ctx, client, sub)
@@ -173,6 +173,9 @@ func (r *pubsubReceiver) fullName(name string) string {
 // (a subscription deleted and recreated, a network outage).
 func (r *pubsubReceiver) pull(ctx context.Context, client *pubsub.Client, sub *subscription) {
 	defer r.running.Done()
+	if sub.topic == "" {
+		sub.topic = r.lookupTopic(ctx, client, sub.cfg.Name)
+	}
 	s := client.Subscriber(r.fullName(sub.cfg.Name))
 	s.ReceiveSettings.MaxOutstandingMessages = r.cfg.FlowControl.MaxOutstandingMessages
 	s.ReceiveSettings.MaxOutstandingBytes = r.cfg.FlowControl.MaxOutstandingBytes

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -440,4 +441,43 @@ func TestLifecycleShutdownBeforeStartAndForget(t *testing.T) {
 	r.mu.Unlock()
 	require.NoError(t, rcv.Shutdown(context.Background()))
 	assert.False(t, isShared(set.ID), "a shut-down receiver is forgotten")
+}
+
+// A Pub/Sub that accepts connections and never answers (a firewall that black-holes, an
+// emulator still starting) does not hold the collector's start-up: Start returns while the
+// subscriptions' topic lookups (10 s each) are still waiting, and Shutdown stops them.
+func TestStartDoesNotWaitForPubSub(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer func() { _ = ln.Close() }()
+	go func() {
+		var held []net.Conn // held open, never answered
+		defer func() {
+			for _, c := range held {
+				_ = c.Close()
+			}
+		}()
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, conn)
+		}
+	}()
+	cfg := createDefaultConfig()
+	cfg.Project = project
+	cfg.Endpoint, cfg.Insecure = ln.Addr().String(), true
+	cfg.Subscriptions = []SubscriptionConfig{{Name: "jobs-tap"}, {Name: "dead-letter-tap", DeadLetter: true}}
+	rcv, err := NewFactory().CreateTraces(context.Background(), receivertest.NewNopSettings(Type), cfg, consumertest.NewNop())
+	require.NoError(t, err)
+	started := make(chan error, 1)
+	go func() { started <- rcv.Start(context.Background(), componenttest.NewNopHost()) }()
+	select {
+	case err := <-started:
+		require.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("Start waits for an unreachable Pub/Sub")
+	}
+	require.NoError(t, rcv.Shutdown(context.Background()))
 }
