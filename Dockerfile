@@ -19,7 +19,7 @@ COPY configs/gateway.yaml configs/gateway-pubsub-taps.yaml configs/gateway-otlp-
 ENV OTELCOL_MLOPS_DATA_DIR=/var/lib/otelcol-mlops
 USER ${USER_UID}:${USER_GID}
 VOLUME ["/var/lib/otelcol-mlops"]
-# 4317/4318 OTLP, 8888 own metrics, 8889 Prometheus exporter (gateway), 13133 health
-EXPOSE 4317 4318 8888 8889 13133
+# 4317/4318 OTLP, 8888 own metrics, 8889 Prometheus exporter (gateway), 13133 health, 13134 backend_check
+EXPOSE 4317 4318 8888 8889 13133 13134
 ENTRYPOINT ["/otelcol-mlops"]
 CMD ["--config", "/etc/otelcol-mlops/gateway.yaml"]

@@ -3,6 +3,7 @@ package pubsubtracereceiver
 import (
 	"encoding/hex"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -69,8 +70,15 @@ var httpRequestFields = map[string]string{
 	"remoteIp":      "client.address",
 	"serverIp":      "server.address",
 	"protocol":      "network.protocol.name",
+	"referer":       "http.request.header.referer",
+	"requestSize":   "http.request.size",
+	"responseSize":  "http.response.size",
 	"latency":       "gcp.http_request.latency",
 }
+
+// httpRequestInts are the httpRequest fields the conventions type as integers (LogEntry's
+// JSON writes the sizes, int64, as strings).
+var httpRequestInts = map[string]bool{"status": true, "requestSize": true, "responseSize": true}
 
 // sourceLocationFields maps LogEntry.sourceLocation to the code semantic conventions.
 var sourceLocationFields = map[string]string{
@@ -92,7 +100,7 @@ var cloudLoggingSeverity = map[string]plog.SeverityNumber{
 	"EMERGENCY": plog.SeverityNumberFatal4,
 }
 
-var errNotLogEntry = errors.New("not a Cloud Logging LogEntry: no jsonPayload, textPayload or protoPayload")
+var errNotLogEntry = errors.New("not a Cloud Logging LogEntry: no jsonPayload, textPayload, protoPayload, httpRequest or logName")
 
 // decodeLogEntry turns one exported LogEntry into a log record in ld. The record keeps the
 // entry's trace context (trace, spanId) as its own; a legacy ID inside the payload is left for
@@ -103,12 +111,20 @@ func decodeLogEntry(data []byte, ld plog.Logs) error {
 	if _, err := jsonpdata.ParseObject(string(data), entry, jsonMaxDepth); err != nil {
 		return err
 	}
-	payload, ok := entryPayload(entry)
-	if !ok {
+	payload, hasPayload := entryPayload(entry)
+	_, isRequest := entry.Get(entryHTTPRequest)
+	_, hasLogName := entry.Get(entryLogName)
+	if !hasPayload && !isRequest && !hasLogName {
 		return errNotLogEntry
 	}
 	resource, rec := appendRecord(ld)
-	payload.MoveTo(rec.Body())
+	if hasPayload {
+		payload.MoveTo(rec.Body())
+	} else if summary := requestSummary(entry); summary != "" {
+		// A request log (Cloud Run, App Engine, a load balancer) has no payload: its body is
+		// the request line Cloud Logging shows for it.
+		rec.Body().SetStr(summary)
+	}
 	attrs := rec.Attributes()
 
 	var malformed []string
@@ -184,6 +200,9 @@ func decodeEntryField(field string, v pcommon.Value, rec plog.LogRecord, resourc
 		ok = decodeMonitoredResource(v, resource)
 	case entryHTTPRequest:
 		ok = copyMapped(v, httpRequestFields, attrs, attrEntryPrefix+field+".")
+		if ok {
+			intAttributes(attrs, httpRequestFields, httpRequestInts)
+		}
 	case entrySourceLocation:
 		ok = copyMapped(v, sourceLocationFields, attrs, attrEntryPrefix+field+".")
 	default:
@@ -255,7 +274,35 @@ func copyEntryLabels(v pcommon.Value, attrs, resource pcommon.Map) bool {
 	return true
 }
 
-// decodeMonitoredResource turns the entry's monitored resource into resource attributes.
+// monitoredResource says where a monitored resource type's labels go, which platform it is
+// and which label names the service.
+type monitoredResource struct {
+	platform     string
+	serviceLabel string
+	labels       map[string]string
+}
+
+// monitoredResources are the types Google documents for Kubernetes and serverless workloads
+// (https://cloud.google.com/logging/docs/api/v2/resource-list); other types keep their labels
+// under gcp.resource.label.<label>.
+var monitoredResources = map[string]monitoredResource{
+	"k8s_container": {platform: "gcp_kubernetes_engine", labels: k8sContainerLabels},
+	"k8s_pod":       {platform: "gcp_kubernetes_engine", labels: k8sContainerLabels},
+	"cloud_run_revision": {platform: "gcp_cloud_run", serviceLabel: "service_name", labels: map[string]string{
+		"project_id": "cloud.account.id", "location": "cloud.region", "service_name": "faas.name", "revision_name": "faas.version"}},
+	"cloud_run_job": {platform: "gcp_cloud_run", serviceLabel: "job_name", labels: map[string]string{
+		"project_id": "cloud.account.id", "location": "cloud.region", "job_name": "faas.name"}},
+	"cloud_function": {platform: "gcp_cloud_functions", serviceLabel: "function_name", labels: map[string]string{
+		"project_id": "cloud.account.id", "region": "cloud.region", "function_name": "faas.name"}},
+	"gae_app": {platform: "gcp_app_engine", serviceLabel: "module_id", labels: map[string]string{
+		"project_id": "cloud.account.id", "zone": "cloud.availability_zone", "version_id": "service.version"}},
+	"gce_instance": {platform: "gcp_compute_engine", labels: map[string]string{
+		"project_id": "cloud.account.id", "zone": "cloud.availability_zone", "instance_id": "host.id"}},
+}
+
+// decodeMonitoredResource turns the entry's monitored resource into resource attributes: the
+// platform, semantic-convention homes for its labels, and service.name from the label that
+// names the service (a Cloud Run service or job, a Cloud Function, an App Engine module).
 func decodeMonitoredResource(v pcommon.Value, resource pcommon.Map) bool {
 	resource.PutStr("cloud.provider", "gcp")
 	if v.Type() != pcommon.ValueTypeMap {
@@ -266,8 +313,9 @@ func decodeMonitoredResource(v pcommon.Value, resource pcommon.Map) bool {
 		typ = t.AsString()
 		resource.PutStr(attrResourceType, typ)
 	}
-	if typ == "k8s_container" || typ == "k8s_pod" {
-		resource.PutStr("cloud.platform", "gcp_kubernetes_engine")
+	known := monitoredResources[typ]
+	if known.platform != "" {
+		resource.PutStr("cloud.platform", known.platform)
 	}
 	labels, ok := v.Map().Get("labels")
 	if !ok {
@@ -277,21 +325,49 @@ func decodeMonitoredResource(v pcommon.Value, resource pcommon.Map) bool {
 		return false
 	}
 	labels.Map().Range(func(k string, label pcommon.Value) bool {
-		semconv, known := k8sContainerLabels[k]
+		if k == known.serviceLabel {
+			resource.PutStr("service.name", label.AsString())
+		}
+		semconv, mapped := known.labels[k]
 		switch {
-		case known && k == "location" && strings.Count(label.AsString(), "-") < 2:
+		case mapped && k == "location" && known.platform == "gcp_kubernetes_engine" && strings.Count(label.AsString(), "-") < 2:
 			resource.PutStr("cloud.region", label.AsString()) // a regional cluster: us-central1
-		case known && strings.HasPrefix(typ, "k8s_"):
+		case mapped:
 			resource.PutStr(semconv, label.AsString())
-		case k == "service_name" && typ == "cloud_run_revision":
-			resource.PutStr("service.name", label.AsString()) // Cloud Run's K_SERVICE
-			resource.PutStr("cloud.platform", "gcp_cloud_run")
-		default:
+		case k != known.serviceLabel:
 			resource.PutStr(attrResourceLabel+k, label.AsString())
 		}
 		return true
 	})
 	return true
+}
+
+// requestSummary is a request log's line as Cloud Logging shows it: method, status, URL.
+func requestSummary(entry pcommon.Map) string {
+	req, ok := entry.Get(entryHTTPRequest)
+	if !ok || req.Type() != pcommon.ValueTypeMap {
+		return ""
+	}
+	var parts []string
+	for _, k := range []string{"requestMethod", "status", "requestUrl"} {
+		if v, ok := req.Map().Get(k); ok && v.AsString() != "" {
+			parts = append(parts, v.AsString())
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// intAttributes turns the named attributes that hold an integer as a string into integers.
+func intAttributes(attrs pcommon.Map, names map[string]string, ints map[string]bool) {
+	for field := range ints {
+		v, ok := attrs.Get(names[field])
+		if !ok || v.Type() != pcommon.ValueTypeStr {
+			continue
+		}
+		if n, err := strconv.ParseInt(v.Str(), 10, 64); err == nil {
+			v.SetInt(n)
+		}
+	}
 }
 
 // copyMapped copies a map's fields under their semconv names, the rest under prefix.

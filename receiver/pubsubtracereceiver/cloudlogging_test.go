@@ -178,3 +178,40 @@ func TestCloudLoggingUndecodableMessage(t *testing.T) {
 		assert.Zero(t, consumed.Load(), "nothing undecodable reached the pipeline")
 	})
 }
+
+// Every monitored-resource type Google documents for serverless and Kubernetes workloads
+// names the record's service, so legacy_spans and the derived span IDs group by it.
+func TestEveryWorkloadResourceNamesItsService(t *testing.T) {
+	for typ, tc := range map[string]struct{ labels, want string }{
+		"cloud_run_revision": {`{"service_name": "api", "revision_name": "api-00017"}`, "api"},
+		"cloud_run_job":      {`{"job_name": "nightly-retrain"}`, "nightly-retrain"},
+		"cloud_function":     {`{"function_name": "create-training-job", "region": "us-central1"}`, "create-training-job"},
+		"gae_app":            {`{"module_id": "model-registry", "version_id": "v7"}`, "model-registry"},
+		"k8s_container":      {`{"container_name": "worker", "pod_name": "p"}`, "worker"},
+	} {
+		ld := plog.NewLogs()
+		require.NoError(t, decodeLogEntry([]byte(`{"textPayload": "x", "resource": {"type": "`+typ+`", "labels": `+tc.labels+`}}`), ld), typ)
+		svc, ok := ld.ResourceLogs().At(0).Resource().Attributes().Get("service.name")
+		require.True(t, ok, "%s: no service.name", typ)
+		assert.Equal(t, tc.want, svc.Str(), typ)
+	}
+}
+
+// A request log (Cloud Run, App Engine, a load balancer) has no payload: it is still an entry,
+// with its trace, its HTTP fields under the conventions, and the request line as its body.
+func TestPayloadlessRequestLogIsAnEntry(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "cloudlogging", "cloud_run_request.json"))
+	require.NoError(t, err)
+	ld := plog.NewLogs()
+	require.NoError(t, decodeLogEntry(data, ld))
+	rec := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	assert.Equal(t, "7d3e1c2b4a5968778695a4b3c2d1e0f9", rec.TraceID().String())
+	assert.Equal(t, "POST 202 https://api-7hg2k3-ew.a.run.app/jobs", rec.Body().Str())
+	status, _ := rec.Attributes().Get("http.response.status_code")
+	assert.Equal(t, int64(202), status.Int())
+	size, _ := rec.Attributes().Get("http.request.size")
+	assert.Equal(t, int64(412), size.Int(), "LogEntry writes int64 sizes as strings")
+	for k := range rec.Attributes().All() {
+		assert.NotEqual(t, AttrMalformedFields, k)
+	}
+}
