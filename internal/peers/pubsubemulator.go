@@ -21,7 +21,7 @@ type PubSubEmulator struct {
 }
 
 // ErrNoPubSubEmulator says the emulator is not installed on this machine.
-var ErrNoPubSubEmulator = errors.New("Google's Pub/Sub emulator is not installed (Debian package google-cloud-cli-pubsub-emulator, " +
+var ErrNoPubSubEmulator = errors.New("the Pub/Sub emulator (Google's) is not installed (Debian package google-cloud-cli-pubsub-emulator, " +
 	"with a Java runtime; it is in the machine image and cannot be installed with apt-get from the mirrors here)")
 
 // emulatorLaunchers are where the package puts its launcher.
