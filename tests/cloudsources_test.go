@@ -139,7 +139,7 @@ func TestCloudLoggingEntriesThroughTheGateway(t *testing.T) {
 // lines, the formatter's broken variant among them, get the job's trace.
 func TestAzureFunctionAppLogsGetTheJobsTrace(t *testing.T) {
 	root := collectortest.RepoRoot(t)
-	_, es, srv, _ := startPeers(t) // the gateway's own Pub/Sub taps need a server to pull from
+	es := startStandin(t)
 	recorded, err := peers.FreeAddr()
 	require.NoError(t, err)
 	// The Event Hub stands in as an OTLP receiver in the same pipeline.
@@ -155,8 +155,7 @@ service:
       receivers: [otlp/recorded_event_hub]
 `, recorded), 0o600))
 	startGatewayLogged(t, map[string]string{
-		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(), "ES_ENDPOINT": es.URL(), "GCP_PROJECT": project,
-		"PUBSUB_ENDPOINT": srv.Addr, "PUBSUB_INSECURE": "true",
+		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(), "ES_ENDPOINT": es.URL(),
 		"AZURE_EVENTHUB_CONNECTION": azureConnection,
 	}, filepath.Join(root, "configs", "gateway-azure-eventhub.yaml"), swap)
 

@@ -37,13 +37,41 @@ type incident struct {
 
 func startIncident(t *testing.T) *incident {
 	t.Helper()
+	return startIncidentOn(t, pstestBackend)
+}
+
+// Where the tests' Pub/Sub runs: Google's pstest in process, or Google's emulator.
+const (
+	pstestBackend   = "pstest"
+	emulatorBackend = "emulator"
+)
+
+func startIncidentOn(t *testing.T, backend string) *incident {
+	t.Helper()
 	root := collectortest.RepoRoot(t)
-	jaeger, es, srv, ps := startPeers(t)
+	var jaeger *peers.Jaeger
+	var es *esstandin.Server
+	var pubsubAddr string
+	var ps *pubsub.Client
+	if backend == emulatorBackend {
+		emu, client := startEmulator(t)
+		pubsubAddr, ps = emu.Addr, client
+		require.NoError(t, seedstack.CreateTopology(context.Background(), ps, project))
+		var err error
+		jaeger, err = peers.StartJaeger(root)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
+		es = startStandin(t)
+	} else {
+		var srv *pstest.Server
+		jaeger, es, srv, ps = startPeers(t)
+		pubsubAddr = srv.Addr
+	}
 
 	gateway := startGatewayLogged(t, map[string]string{
 		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(),
 		"GCP_PROJECT":            project,
-		"PUBSUB_ENDPOINT":        srv.Addr,
+		"PUBSUB_ENDPOINT":        pubsubAddr,
 		"PUBSUB_INSECURE":        "true",
 		"ES_ENDPOINT":            es.URL(),
 		"JAEGER_OTLP_ENDPOINT":   jaeger.OTLPGRPC,
@@ -95,9 +123,17 @@ func traceHex(legacy string) string {
 }
 
 // The seed incident end to end: one search for the UI's ID shows the whole trace in Jaeger,
-// every log line in Elasticsearch, and the latency exemplar in Prometheus.
+// every log line in Elasticsearch, and the latency exemplar in Prometheus — with pstest and
+// with Google's emulator, which enforces ack deadlines and dead-letter policies as Pub/Sub
+// does; on both, the gateway's taps nack nothing and see each message once.
 func TestSeedIncidentEndToEnd(t *testing.T) {
-	inc := startIncident(t)
+	for _, backend := range []string{pstestBackend, emulatorBackend} {
+		t.Run(backend, func(t *testing.T) { seedIncidentEndToEnd(t, backend) })
+	}
+}
+
+func seedIncidentEndToEnd(t *testing.T, backend string) {
+	inc := startIncidentOn(t, backend)
 	ctx := context.Background()
 	failing, err := inc.stack.RunJob(ctx, "fail-me")
 	require.NoError(t, err)
@@ -208,6 +244,17 @@ func TestSeedIncidentEndToEnd(t *testing.T) {
 		}
 	}
 	assert.True(t, errorLogged, "the worker's failure is indexed with log.level ERROR")
+
+	// The taps saw each message once (a second delivery is a redelivery), the dead-letter tap
+	// only the failing job's, and the gateway nacked nothing.
+	for sub, want := range map[string]float64{seedstack.JobsTap: 2, seedstack.DeadLetterTap: 1} {
+		got, err := peers.MetricSum(inc.gateway.TelemetryURL, "otelcol_receiver_pubsub_trace_received", `subscription="`+sub+`"`)
+		require.NoError(t, err)
+		assert.InDelta(t, want, got, 0, "deliveries on %s", sub)
+	}
+	nacked, err := peers.MetricSum(inc.gateway.TelemetryURL, "otelcol_receiver_pubsub_trace_nacked")
+	require.NoError(t, err)
+	assert.Zero(t, nacked, "messages the gateway nacked")
 
 	// The successful job's inference record: enriched, in the inference data stream.
 	okTrace := traceHex(ok.TraceID)
