@@ -51,6 +51,13 @@ jaeger: bin/jaeger ## build a real Jaeger v2 into bin/jaeger (its own module)
 bin/jaeger: tools/jaeger/go.mod
 	cd tools/jaeger && GOFLAGS=-mod=mod GONOSUMDB=$(GONOSUMDB),github.com/jaegertracing $(GO) build -o ../../bin/jaeger github.com/jaegertracing/jaeger/cmd/jaeger
 
+# Real Filebeat 7.17 (the Beats most fleets run), from its own module (tools/filebeat): the
+# beats receiver's tests ship through it.
+filebeat: bin/filebeat ## build a real Filebeat 7.17 into bin/filebeat (its own module), for the tests
+
+bin/filebeat: tools/filebeat/go.mod
+	cd tools/filebeat && GOFLAGS=-mod=mod GONOSUMDB=$(GONOSUMDB),github.com/elastic $(GO) build -o ../../bin/filebeat github.com/elastic/beats/v7/filebeat
+
 # Debian packages the tests run for real: Prometheus and promtool (deploy/prometheus).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 debian-deps: ## install Prometheus and promtool with apt-get when missing
@@ -64,7 +71,7 @@ LIB_MODULES   := pkg/legacyid propagation/xtraceid examples/xtraceid-service
 
 # Unit, golden-file, integration and end-to-end tests (these build and start the binary,
 # Jaeger and Prometheus, and run pstest and the Elasticsearch stand-in in process).
-test: jaeger debian-deps ## every test: unit, golden, integration, end to end (what CI runs, after lint)
+test: jaeger filebeat debian-deps ## every test: unit, golden, integration, end to end (what CI runs, after lint)
 	$(GO) test -race -count=1 -timeout 30m ./...
 	@for m in $(LIB_MODULES); do (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
 	$(MAKE) test-allocs
@@ -117,7 +124,7 @@ generate: $(OCB) ## regenerate ocb's sources from builder-config.yaml
 # is, and its output builds against v0.152.0. Each component's metadata.yaml → internal/metadata
 # (type, stability) and the generated lifecycle and goleak tests.
 MDATAGEN      := bin/mdatagen
-METADATA_DIRS := receiver/pubsubtracereceiver processor/traceidbridge processor/mlschema processor/ecsshape \
+METADATA_DIRS := receiver/pubsubtracereceiver receiver/beatsreceiver processor/traceidbridge processor/mlschema processor/ecsshape \
 	connector/legacyspans connector/mlmetrics exporter/groupedlbexporter extension/backendcheckextension
 
 $(MDATAGEN): tools/mdatagen/go.mod

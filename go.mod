@@ -113,6 +113,10 @@ require (
 
 require go.uber.org/goleak v1.3.0
 
+require github.com/elastic/go-lumber v0.1.2-0.20220819171948-335fde24ea0f
+
+require github.com/open-telemetry/opentelemetry-collector-contrib/receiver/tcplogreceiver v0.152.0
+
 require (
 	cloud.google.com/go v0.123.0 // indirect
 	cloud.google.com/go/auth v0.18.2 // indirect

@@ -23,6 +23,7 @@ import (
 	transformprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 	azureeventhubreceiver "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/azureeventhubreceiver"
 	filelogreceiver "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/filelogreceiver"
+	tcplogreceiver "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/tcplogreceiver"
 	legacyspans "github.com/otelcol-mlops/otelcol-mlops/connector/legacyspans"
 	mlmetrics "github.com/otelcol-mlops/otelcol-mlops/connector/mlmetrics"
 	groupedlbexporter "github.com/otelcol-mlops/otelcol-mlops/exporter/groupedlbexporter"
@@ -30,6 +31,7 @@ import (
 	ecsshape "github.com/otelcol-mlops/otelcol-mlops/processor/ecsshape"
 	mlschema "github.com/otelcol-mlops/otelcol-mlops/processor/mlschema"
 	traceidbridge "github.com/otelcol-mlops/otelcol-mlops/processor/traceidbridge"
+	beatsreceiver "github.com/otelcol-mlops/otelcol-mlops/receiver/beatsreceiver"
 	pubsubtracereceiver "github.com/otelcol-mlops/otelcol-mlops/receiver/pubsubtracereceiver"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/connector"
@@ -86,6 +88,8 @@ func components() (otelcol.Factories, error) {
 		otlpreceiver.NewFactory(),
 		filelogreceiver.NewFactory(),
 		azureeventhubreceiver.NewFactory(),
+		beatsreceiver.NewFactory(),
+		tcplogreceiver.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -95,6 +99,8 @@ func components() (otelcol.Factories, error) {
 		otlpreceiver.NewFactory().Type():          "go.opentelemetry.io/collector/receiver/otlpreceiver v0.152.0",
 		filelogreceiver.NewFactory().Type():       "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/filelogreceiver v0.152.0",
 		azureeventhubreceiver.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/azureeventhubreceiver v0.152.0",
+		beatsreceiver.NewFactory().Type():         "github.com/otelcol-mlops/otelcol-mlops v0.0.0",
+		tcplogreceiver.NewFactory().Type():        "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/tcplogreceiver v0.152.0",
 	})
 
 	factories.Exporters, err = otelcol.MakeFactoryMap[exporter.Factory](

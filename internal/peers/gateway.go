@@ -10,6 +10,8 @@ type Gateway struct {
 	TelemetryURL string
 	// BackendCheckURL is backend_check's status page.
 	BackendCheckURL string
+	// Beats and JSONLines are where configs/gateway-logstash.yaml listens, when it is an overlay.
+	Beats, JSONLines string
 }
 
 // StartGateway starts bin with configs/gateway.yaml (and overlays, config files merged over
@@ -17,8 +19,9 @@ type Gateway struct {
 // OTELCOL_MLOPS_DATA_DIR, ...).
 func StartGateway(root, bin string, env map[string]string, overlays ...string) (*Gateway, error) {
 	p, vars, err := startCollector(root, bin, collectorPorts{
-		name:      "gateway",
-		endpoints: []string{"GATEWAY_OTLP_GRPC_ENDPOINT", "GATEWAY_OTLP_HTTP_ENDPOINT", "GATEWAY_HEALTH_ENDPOINT", "GATEWAY_PROMETHEUS_ENDPOINT", "GATEWAY_BACKEND_CHECK_ENDPOINT"},
+		name: "gateway",
+		endpoints: []string{"GATEWAY_OTLP_GRPC_ENDPOINT", "GATEWAY_OTLP_HTTP_ENDPOINT", "GATEWAY_HEALTH_ENDPOINT", "GATEWAY_PROMETHEUS_ENDPOINT", "GATEWAY_BACKEND_CHECK_ENDPOINT",
+			"GATEWAY_BEATS_ENDPOINT", "GATEWAY_JSON_LINES_ENDPOINT"},
 		telemetry: "GATEWAY_TELEMETRY_PORT",
 		health:    "GATEWAY_HEALTH_ENDPOINT",
 		overlays:  overlays,
@@ -30,7 +33,8 @@ func StartGateway(root, bin string, env map[string]string, overlays ...string) (
 	}
 	return &Gateway{Process: p, OTLPGRPC: vars["GATEWAY_OTLP_GRPC_ENDPOINT"],
 		PrometheusURL: "http://" + vars["GATEWAY_PROMETHEUS_ENDPOINT"] + "/metrics", HealthURL: "http://" + vars["GATEWAY_HEALTH_ENDPOINT"] + "/",
-		TelemetryURL: "http://127.0.0.1:" + vars["GATEWAY_TELEMETRY_PORT"] + "/metrics", BackendCheckURL: "http://" + vars["GATEWAY_BACKEND_CHECK_ENDPOINT"] + "/"}, nil
+		TelemetryURL: "http://127.0.0.1:" + vars["GATEWAY_TELEMETRY_PORT"] + "/metrics", BackendCheckURL: "http://" + vars["GATEWAY_BACKEND_CHECK_ENDPOINT"] + "/",
+		Beats: vars["GATEWAY_BEATS_ENDPOINT"], JSONLines: vars["GATEWAY_JSON_LINES_ENDPOINT"]}, nil
 }
 
 func withDefault(env map[string]string, name, value string) map[string]string {

@@ -126,6 +126,7 @@ var ecsFields = map[string]string{
 	"host.hostname":         "keyword",
 	"log.level":             "keyword",
 	"log.file.path":         "keyword",
+	"log.offset":            "long",
 	"log.file.name":         "keyword",
 	"log.iostream":          "keyword",
 	"event.severity":        "long",

@@ -13,7 +13,8 @@ const (
 	// DocumentIDAll gives every record a deterministic _id: file lines from their file
 	// coordinates, other records from their content.
 	DocumentIDAll = "all"
-	// DocumentIDFiles gives one only to lines read from files (log.file.record_number).
+	// DocumentIDFiles gives one only to lines read from files (log.file.record_number, or
+	// Filebeat's log.offset).
 	DocumentIDFiles = "files"
 	// DocumentIDNone leaves IDs to Elasticsearch.
 	DocumentIDNone = "none"

@@ -30,6 +30,7 @@ const (
 	attrHostName    = "host.name"
 	attrFilePath    = "log.file.path"
 	attrFileRecord  = "log.file.record_number"
+	attrFileOffset  = "log.offset" // Filebeat's byte offset of the line (beats receiver)
 	attrLabelSvc    = "labels.service"
 )
 
@@ -566,7 +567,8 @@ func tag(doc pcommon.Map, t string) {
 	schema.AddTag(slot, t)
 }
 
-// setDocumentID: a line read from a file is identified by where it was read (a re-read line
+// setDocumentID: a line read from a file is identified by where it was read — its record
+// number (filelog) or byte offset (Filebeat) in its file, on its host (a re-read line
 // gets the same _id, and Elasticsearch refuses its second create with 409); other records by
 // their content, so a batch a sender retries is indexed once.
 func (s *shaper) setDocumentID(rec plog.LogRecord, resource, attrs pcommon.Map) {
@@ -575,7 +577,11 @@ func (s *shaper) setDocumentID(rec plog.LogRecord, resource, attrs pcommon.Map) 
 	}
 	var d xxhash.Digest
 	var sum [16]byte
-	if n, ok := attrs.Get(attrFileRecord); ok {
+	n, fromFile := attrs.Get(attrFileRecord)
+	if !fromFile {
+		n, fromFile = attrs.Get(attrFileOffset)
+	}
+	if fromFile {
 		for pass := uint64(0); pass < 2; pass++ {
 			d.ResetWithSeed(pass)
 			writeStr(&d, strAttr(resource, attrHostName))

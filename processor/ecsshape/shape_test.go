@@ -246,6 +246,15 @@ func TestDocumentIDs(t *testing.T) {
 	record(t, ld, "api", `{"message": "request", "request_id": "r2"}`)
 	given := record(t, ld, "api", `{"message": "with its own"}`)
 	given.Attributes().PutStr(attrDocumentID, "chosen-by-sender")
+	beatsLine := func(offset int64, observed time.Time) { // Filebeat names a line by its byte offset
+		rec := record(t, ld, "ml-worker", `{"message": "epoch done"}`)
+		rec.Attributes().PutStr("log.file.path", "/var/log/containers/w.log")
+		rec.Attributes().PutInt("log.offset", offset)
+		rec.SetObservedTimestamp(pcommon.NewTimestampFromTime(observed))
+	}
+	beatsLine(18231, baseTime)
+	beatsLine(18231, baseTime.Add(time.Minute)) // resent by Filebeat after a lost ACK
+	beatsLine(18312, baseTime)
 	out, _ := shapeLogs(t, ld)
 	var ids []string
 	for _, rl := range out.ResourceLogs().All() {
@@ -257,6 +266,8 @@ func TestDocumentIDs(t *testing.T) {
 	assert.Equal(t, ids[3], ids[4], "a resent record")
 	assert.NotEqual(t, ids[3], ids[5], "another record")
 	assert.Equal(t, "chosen-by-sender", ids[6])
+	assert.Equal(t, ids[7], ids[8], "a line Filebeat resent")
+	assert.NotEqual(t, ids[7], ids[9], "Filebeat's next line")
 }
 
 func BenchmarkShape(b *testing.B) {

@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/podservice"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/timeparse"
 )
 
@@ -46,7 +47,7 @@ const (
 	// AttrMalformedFields lists the LogEntry fields that did not have their documented form;
 	// each is kept as it came, under gcp.log_entry.<field>.
 	AttrMalformedFields = "gcp.log_entry.malformed_fields"
-	attrK8sPodLabel     = "k8s.pod.label."
+	attrK8sPodLabel     = podservice.LabelPrefix
 	gkePodLabelPrefix   = "k8s-pod/"
 	cloudTraceSeparator = "/traces/"
 )
@@ -140,7 +141,7 @@ func decodeLogEntry(data []byte, ld plog.Logs) error {
 			list.AppendEmpty().SetStr(field)
 		}
 	}
-	setServiceName(resource)
+	podservice.SetServiceName(resource)
 	return nil
 }
 
@@ -384,26 +385,4 @@ func copyMapped(v pcommon.Value, names map[string]string, attrs pcommon.Map, pre
 		return true
 	})
 	return true
-}
-
-// serviceNameLabels are the pod labels that name a service, best first; GKE writes
-// app.kubernetes.io/name with its dots turned into underscores.
-var serviceNameLabels = []string{"app.kubernetes.io/name", "app_kubernetes_io/name", "app"}
-
-// setServiceName names the entry's service as the semantic conventions suggest for a pod:
-// its app.kubernetes.io/name (or app) label, else its container's name. The legacy_spans
-// connector and the derived span IDs group a trace's records by service.name.
-func setServiceName(resource pcommon.Map) {
-	if _, ok := resource.Get("service.name"); ok {
-		return
-	}
-	for _, label := range serviceNameLabels {
-		if v, ok := resource.Get(attrK8sPodLabel + label); ok && v.Str() != "" {
-			resource.PutStr("service.name", v.Str())
-			return
-		}
-	}
-	if v, ok := resource.Get("k8s.container.name"); ok && v.Str() != "" {
-		resource.PutStr("service.name", v.Str())
-	}
 }

@@ -1,0 +1,44 @@
+package beatsreceiver
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/confmap/xconfmap"
+
+	"github.com/otelcol-mlops/otelcol-mlops/receiver/beatsreceiver/internal/metadata"
+)
+
+func loadConfig(t *testing.T, name string) *Config {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	sub, err := cm.Sub(component.MustNewIDWithName(metadata.Type.String(), name).String())
+	require.NoError(t, err)
+	cfg := createDefaultConfig()
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg
+}
+
+func TestConfig(t *testing.T) {
+	def := loadConfig(t, "")
+	require.NoError(t, xconfmap.Validate(def))
+	assert.Equal(t, createDefaultConfig(), def)
+	assert.Equal(t, "127.0.0.1:5044", def.Endpoint, "Logstash's beats port, on loopback until told otherwise")
+
+	withTLS := loadConfig(t, "tls")
+	require.NoError(t, xconfmap.Validate(withTLS))
+	require.NotNil(t, withTLS.TLS)
+	assert.Equal(t, "/etc/otelcol-mlops/tls/beats-ca.crt", withTLS.TLS.ClientCAFile)
+	assert.Equal(t, time.Minute, withTLS.ReadTimeout)
+
+	assert.EqualError(t, xconfmap.Validate(loadConfig(t, "bad")), `endpoint: address 5044: missing port in address
+max_window_size: must be positive
+max_decompressed_size: must be at least max_event_size (1048576)
+keepalive: must be positive (Beats close a connection that is silent for their timeout)`)
+}

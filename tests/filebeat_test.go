@@ -1,0 +1,156 @@
+package tests
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
+)
+
+// seedFilebeatYML is the seed's filebeat.yml (container input, JSON under root, decode errors
+// kept) with output.logstash pointed at the gateway: the one line a team changes.
+func seedFilebeatYML(logDir, beats string) string {
+	return `filebeat.inputs:
+  - type: container
+    paths: ["` + logDir + `/*.log"]
+    json.keys_under_root: true
+    json.add_error_key: true
+    json.message_key: message
+output.logstash:
+  hosts: ["` + beats + `"]
+  backoff.init: 200ms
+  backoff.max: 2s
+filebeat.registry.flush: 200ms
+queue.mem.flush.timeout: 200ms
+logging.level: warning
+`
+}
+
+// writeJobLines appends jobs×12 CRI lines of the seed's worker, each job under its own
+// X-Trace-ID UUID, numbered from seq; it returns the UUIDs.
+func writeJobLines(t *testing.T, f *os.File, seq, jobs int) (next int, ids []string) {
+	t.Helper()
+	for j := range jobs {
+		id := fmt.Sprintf("5e1f0c2a-9b3d-4e6f-a7b8-%012x", seq+j)
+		ids = append(ids, id)
+		for i := range 12 {
+			line := fmt.Sprintf(`{"timestamp": "2026-11-23T11:58:06.671Z", "level": "INFO", "service": "ml-worker", "worker_id": "gpu-worker-1", "message": "epoch %d of job", "trace_id": "%s", "seq": %d}`, i, id, seq)
+			_, err := fmt.Fprintf(f, "2026-11-23T11:58:%02d.%09dZ stdout F %s\n", i, seq, line)
+			require.NoError(t, err)
+			seq++
+		}
+	}
+	return seq, ids
+}
+
+func seqsIndexed(es *esstandin.Server) map[int]int {
+	seen := map[int]int{}
+	for _, d := range es.Docs() {
+		if v, ok := esstandin.Field(d.Source, "seq"); ok {
+			seen[int(toFloat(v))]++
+		}
+	}
+	return seen
+}
+
+// The seed's Filebeat, real (7.17.28), shipping CRI container logs through output.logstash to
+// the gateway with configs/gateway-logstash.yaml: every line indexed once with its job's
+// trace.id, the worker's span in Jaeger; then the gateway SIGKILLed mid-stream and restarted:
+// Filebeat resends what was not acknowledged, nothing is lost and nothing indexed twice.
+func TestFilebeatShipsThroughTheGateway(t *testing.T) {
+	root := collectortest.RepoRoot(t)
+	es := startStandin(t)
+	jaeger, err := peers.StartJaeger(root)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
+	env := map[string]string{
+		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(), "ES_ENDPOINT": es.URL(),
+		"JAEGER_OTLP_ENDPOINT": jaeger.OTLPGRPC, "JAEGER_INSECURE": "true",
+	}
+	overlay := filepath.Join(root, "configs", "gateway-logstash.yaml")
+	g, err := peers.StartGateway(root, collectortest.Binary(t), env, overlay)
+	require.NoError(t, err)
+	env["GATEWAY_BEATS_ENDPOINT"], env["GATEWAY_OTLP_GRPC_ENDPOINT"] = g.Beats, g.OTLPGRPC
+	env["GATEWAY_PEERS"] = "[" + g.OTLPGRPC + "]"
+
+	logDir := t.TempDir()
+	logFile, err := os.Create(filepath.Join(logDir, "gpu-worker-1_ml_worker-3f2a.log"))
+	require.NoError(t, err)
+	defer func() { _ = logFile.Close() }()
+	seq, ids := writeJobLines(t, logFile, 0, 3)
+	fb, err := peers.StartFilebeat(root, t.TempDir(), seedFilebeatYML(logDir, g.Beats))
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_ = fb.Stop(10 * time.Second)
+		if t.Failed() {
+			t.Logf("filebeat:\n%s", fb.Output())
+		}
+	})
+
+	testutil.Eventually(t, 60*time.Second, func() error {
+		if n := len(seqsIndexed(es)); n < seq {
+			return fmt.Errorf("%d of %d lines indexed", n, seq)
+		}
+		return nil
+	})
+	for _, id := range ids {
+		docs := docsFor(es, traceHex(id))
+		assert.Len(t, docs, 12, "the job's 12 lines under its trace.id")
+		for _, d := range docs {
+			path, _ := esstandin.Field(d.Source, "log.file.path")
+			assert.True(t, strings.HasSuffix(fmt.Sprint(path), "gpu-worker-1_ml_worker-3f2a.log"), "log.file.path: %v", path)
+			svc, _ := esstandin.Field(d.Source, "service.name")
+			assert.Equal(t, "ml-worker", svc)
+		}
+	}
+	testutil.Eventually(t, 60*time.Second, func() error {
+		spans, err := jaeger.Trace(traceHex(ids[0]))
+		for _, s := range spans {
+			if s.Service == "ml-worker" {
+				return nil
+			}
+		}
+		return fmt.Errorf("no ml-worker span from the Filebeat lines yet (%v)", err)
+	})
+
+	// The gateway dies mid-stream and comes back on the same ports and data directory.
+	done := make(chan int)
+	go func() {
+		s := seq
+		for range 10 {
+			s, _ = writeJobLines(t, logFile, s, 2)
+			time.Sleep(100 * time.Millisecond)
+		}
+		done <- s
+	}()
+	time.Sleep(400 * time.Millisecond)
+	g.Kill()
+	total := <-done
+	startGatewayLogged(t, env, overlay)
+	testutil.Eventually(t, 120*time.Second, func() error {
+		if n := len(seqsIndexed(es)); n < total {
+			return fmt.Errorf("%d of %d lines indexed after the gateway's restart", n, total)
+		}
+		return nil
+	})
+	seen := seqsIndexed(es)
+	twice := 0
+	for s := range total {
+		assert.Positive(t, seen[s], "line %d lost", s)
+		if seen[s] > 1 {
+			twice++
+		}
+	}
+	assert.Zero(t, twice, "lines indexed twice (Filebeat's resends carry their file offset, hence their document ID)")
+	t.Logf("%d lines; %d resent lines refused as duplicates by document ID", total, es.Conflicts())
+}
