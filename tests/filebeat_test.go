@@ -2,6 +2,7 @@ package tests
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -153,4 +154,40 @@ func TestFilebeatShipsThroughTheGateway(t *testing.T) {
 	}
 	assert.Zero(t, twice, "lines indexed twice (Filebeat's resends carry their file offset, hence their document ID)")
 	t.Logf("%d lines; %d resent lines refused as duplicates by document ID", total, es.Conflicts())
+}
+
+// The seed's Azure Function forwarder wrote json_lines to Logstash's tcp input on port 5000;
+// the same bytes to configs/gateway-logstash.yaml's json_lines input land in Elasticsearch
+// under the job's trace.id, a line split across writes recombined.
+func TestJSONLinesOverTCPThroughTheGateway(t *testing.T) {
+	root := collectortest.RepoRoot(t)
+	es := startStandin(t)
+	g := startGatewayLogged(t, map[string]string{
+		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(), "ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": "127.0.0.1:1", "JAEGER_INSECURE": "true",
+	}, filepath.Join(root, "configs", "gateway-logstash.yaml"))
+	id := "9c8b7a65-4321-4fed-8cba-0987654321fe"
+	conn, err := net.Dial("tcp", g.JSONLines)
+	require.NoError(t, err)
+	defer func() { _ = conn.Close() }()
+	for i := range 5 {
+		line := fmt.Sprintf(`{"asctime": "2026-11-23 11:58:06,65%d", "levelname": "INFO", "name": "azure-function-api", "service": "azure-function-api", "message": "step %d", "trace_id": "%s", "seq": %d}`+"\n", i, i, id, i)
+		half := len(line) / 2
+		_, err := conn.Write([]byte(line[:half]))
+		require.NoError(t, err)
+		time.Sleep(20 * time.Millisecond)
+		_, err = conn.Write([]byte(line[half:]))
+		require.NoError(t, err)
+	}
+	testutil.Eventually(t, 60*time.Second, func() error {
+		if n := len(docsFor(es, traceHex(id))); n < 5 {
+			return fmt.Errorf("%d of 5 json_lines indexed under the job's trace.id", n)
+		}
+		return nil
+	})
+	for _, d := range docsFor(es, traceHex(id)) {
+		svc, _ := esstandin.Field(d.Source, "service.name")
+		assert.Equal(t, "azure-function-api", svc)
+		_, parsed := esstandin.Field(d.Source, "seq")
+		assert.True(t, parsed, "the line's fields are document fields: %v", d.Source)
+	}
 }

@@ -2,7 +2,6 @@ package beatsreceiver
 
 import (
 	"bufio"
-	"bytes"
 	"compress/zlib"
 	"encoding/binary"
 	"errors"
@@ -156,13 +155,11 @@ func (w *windowReader) readCompressed(in io.Reader, n int, budget *int64) error 
 	if int64(size) > *budget {
 		return violation(reasonDecompression, "compressed frame of %d bytes is above max_decompressed_size (%d)", size, w.limits.maxDecompressed)
 	}
-	compressed := make([]byte, size)
-	if _, err := io.ReadFull(in, compressed); err != nil {
-		return unexpectedEOF(err)
-	}
-	z, err := zlib.NewReader(bytes.NewReader(compressed))
+	// Streamed, not buffered: a client that announces a large frame and stalls holds no memory.
+	frame := &io.LimitedReader{R: in, N: int64(size)}
+	z, err := zlib.NewReader(frame)
 	if err != nil {
-		return violation(reasonProtocol, "compressed frame: %v", err)
+		return compressedError(err)
 	}
 	defer func() { _ = z.Close() }()
 	// What the frame decompresses to counts against the window's budget: a compression bomb
@@ -175,9 +172,14 @@ func (w *windowReader) readCompressed(in io.Reader, n int, budget *int64) error 
 				return violation(reasonDecompression, "compressed frames decompress to more than max_decompressed_size (%d) in one window", w.limits.maxDecompressed)
 			}
 			if errors.Is(err, io.EOF) {
+				if frame.N > 0 { // bytes after the zlib stream's end, inside the frame
+					if _, err := io.Copy(io.Discard, frame); err != nil {
+						return unexpectedEOF(err)
+					}
+				}
 				return nil
 			}
-			return violation(reasonProtocol, "compressed frame: %v", err)
+			return compressedError(err)
 		}
 		if err := w.readFrame(inner, n, budget); err != nil {
 			if limited.exceeded {
@@ -186,6 +188,15 @@ func (w *windowReader) readCompressed(in io.Reader, n int, budget *int64) error 
 			return err
 		}
 	}
+}
+
+// compressedError tells a connection that ended inside a compressed frame from a frame that
+// is no zlib stream.
+func compressedError(err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return violation(reasonProtocol, "compressed frame: %v", err)
 }
 
 // budgetReader reads until budget bytes were produced, then reports EOF and exceeded.

@@ -173,7 +173,7 @@ func jsonFrame(seq uint32, payload []byte) []byte {
 	return append(b, payload...)
 }
 
-func compressedFrame(t *testing.T, inner []byte) []byte {
+func compressedFrame(t testing.TB, inner []byte) []byte {
 	var z bytes.Buffer
 	w, err := zlib.NewWriterLevel(&z, zlib.BestCompression)
 	require.NoError(t, err)
