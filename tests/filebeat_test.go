@@ -20,7 +20,7 @@ import (
 
 // seedFilebeatYML is the seed's filebeat.yml (container input, JSON under root, decode errors
 // kept) with output.logstash pointed at the gateway: the one line a team changes.
-func seedFilebeatYML(logDir, beats string) string {
+func seedFilebeatYML(logDir, beats string, outputSettings ...string) string {
 	return `filebeat.inputs:
   - type: container
     paths: ["` + logDir + `/*.log"]
@@ -31,7 +31,7 @@ output.logstash:
   hosts: ["` + beats + `"]
   backoff.init: 200ms
   backoff.max: 2s
-filebeat.registry.flush: 200ms
+` + strings.Join(outputSettings, "") + `filebeat.registry.flush: 200ms
 queue.mem.flush.timeout: 200ms
 logging.level: warning
 `
@@ -190,4 +190,58 @@ func TestJSONLinesOverTCPThroughTheGateway(t *testing.T) {
 		_, parsed := esstandin.Field(d.Source, "seq")
 		assert.True(t, parsed, "the line's fields are document fields: %v", d.Source)
 	}
+}
+
+// Logstash's beats input with ssl_verify_mode => force_peer, as the overlay's tls block: a real
+// Filebeat with a client certificate the CA signed ships over TLS; one without a certificate
+// is refused at the handshake and nothing it read is indexed.
+func TestFilebeatOverTLSNeedsItsClientCertificate(t *testing.T) {
+	root := collectortest.RepoRoot(t)
+	es := startStandin(t)
+	dir := t.TempDir()
+	pki := testutil.WritePKI(t, dir)
+	tlsOverlay := filepath.Join(dir, "beats-tls.yaml")
+	require.NoError(t, os.WriteFile(tlsOverlay, []byte(`receivers:
+  beats:
+    tls:
+      cert_file: `+pki.ServerCert+`
+      key_file: `+pki.ServerKey+`
+      client_ca_file: `+pki.CAFile+`
+`), 0o600))
+	g := startGatewayLogged(t, map[string]string{
+		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(), "ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": "127.0.0.1:1", "JAEGER_INSECURE": "true",
+	}, filepath.Join(root, "configs", "gateway-logstash.yaml"), tlsOverlay)
+
+	ship := func(name string, seq int, sslClient string) (*peers.Process, string) {
+		logDir := t.TempDir()
+		f, err := os.Create(filepath.Join(logDir, name+".log"))
+		require.NoError(t, err)
+		_, ids := writeJobLines(t, f, seq, 1)
+		require.NoError(t, f.Close())
+		cfg := seedFilebeatYML(logDir, g.Beats, "  ssl.certificate_authorities: [\""+pki.CAFile+"\"]\n", sslClient)
+		fb, err := peers.StartFilebeat(root, t.TempDir(), cfg)
+		require.NoError(t, err)
+		t.Cleanup(func() {
+			_ = fb.Stop(10 * time.Second)
+			if t.Failed() {
+				t.Logf("filebeat %s:\n%s", name, fb.Output())
+			}
+		})
+		return fb, ids[0]
+	}
+	_, withCert := ship("with-cert", 0, "  ssl.certificate: \""+pki.ClientCert+"\"\n  ssl.key: \""+pki.ClientKey+"\"\n")
+	without, withoutCert := ship("without-cert", 1000, "")
+	testutil.Eventually(t, 60*time.Second, func() error {
+		if n := len(docsFor(es, traceHex(withCert))); n < 12 {
+			return fmt.Errorf("%d of 12 lines of the Filebeat with a certificate indexed", n)
+		}
+		return nil
+	})
+	testutil.Eventually(t, 30*time.Second, func() error {
+		if !strings.Contains(without.Output(), "certificate") {
+			return fmt.Errorf("the Filebeat without a certificate has not reported the refusal yet")
+		}
+		return nil
+	})
+	assert.Empty(t, docsFor(es, traceHex(withoutCert)), "nothing from the Filebeat without a certificate")
 }

@@ -4,20 +4,12 @@ import (
 	"bytes"
 	"compress/zlib"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/binary"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
-	"os"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,6 +24,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/receiver/beatsreceiver/internal/metadatatest"
 )
 
@@ -249,25 +242,20 @@ func TestUndecodableEventKeptAndTagged(t *testing.T) {
 // With client_ca_file, a Beat presenting a certificate the CA signed ships; one without a
 // certificate is refused at the handshake.
 func TestTLSRequiresAClientCertificate(t *testing.T) {
-	dir := t.TempDir()
-	ca, caKey := writeCA(t, dir)
-	writeLeaf(t, dir, "server", ca, caKey, true)
-	clientCert := writeLeaf(t, dir, "client", ca, caKey, false)
+	pki := testutil.WritePKI(t, t.TempDir())
 	cfg := createDefaultConfig()
 	cfg.TLS = &configtls.ServerConfig{
-		Config:       configtls.Config{CertFile: filepath.Join(dir, "server.crt"), KeyFile: filepath.Join(dir, "server.key")},
-		ClientCAFile: filepath.Join(dir, "ca.crt"),
+		Config:       configtls.Config{CertFile: pki.ServerCert, KeyFile: pki.ServerKey},
+		ClientCAFile: pki.CAFile,
 	}
 	sink := &consumertest.LogsSink{}
 	r := start(t, cfg, sink)
-	roots := x509.NewCertPool()
-	roots.AddCert(ca)
 	dial := func(certs []tls.Certificate) (*lumber.SyncClient, error) {
 		return lumber.SyncDialWith(func(network, addr string) (net.Conn, error) {
-			return tls.Dial(network, addr, &tls.Config{RootCAs: roots, ServerName: "127.0.0.1", Certificates: certs, MinVersion: tls.VersionTLS12})
+			return tls.Dial(network, addr, &tls.Config{RootCAs: pki.Roots, ServerName: "127.0.0.1", Certificates: certs, MinVersion: tls.VersionTLS12})
 		}, r.addr, lumber.Timeout(5*time.Second))
 	}
-	client, err := dial([]tls.Certificate{clientCert})
+	client, err := dial([]tls.Certificate{pki.Client})
 	require.NoError(t, err)
 	n, err := client.Send(events(3, "tls"))
 	require.NoError(t, err)
@@ -281,43 +269,4 @@ func TestTLSRequiresAClientCertificate(t *testing.T) {
 	}
 	require.Error(t, err, "a client without a certificate is refused")
 	assert.Equal(t, 3, sink.LogRecordCount())
-}
-
-func writeCA(t *testing.T, dir string) (*x509.Certificate, *rsa.PrivateKey) {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "beats test CA"}, IsCA: true,
-		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	writePEM(t, filepath.Join(dir, "ca.crt"), "CERTIFICATE", der)
-	cert, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-	return cert, key
-}
-
-func writeLeaf(t *testing.T, dir, name string, ca *x509.Certificate, caKey *rsa.PrivateKey, server bool) tls.Certificate {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
-	if server {
-		tmpl.ExtKeyUsage, tmpl.IPAddresses = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, []net.IP{net.ParseIP("127.0.0.1")}
-	} else {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	require.NoError(t, err)
-	writePEM(t, filepath.Join(dir, name+".crt"), "CERTIFICATE", der)
-	writePEM(t, filepath.Join(dir, name+".key"), "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(key))
-	cert, err := tls.LoadX509KeyPair(filepath.Join(dir, name+".crt"), filepath.Join(dir, name+".key"))
-	require.NoError(t, err)
-	return cert
-}
-
-func writePEM(t *testing.T, path, typ string, der []byte) {
-	t.Helper()
-	require.NoError(t, os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600))
 }
