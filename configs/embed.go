@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package configs holds the distribution's shipped configurations. local.yaml is embedded in
 // the binary and runs when otelcol-mlops is started without --config.
 package configs

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Copyright The otelcol-mlops Authors
+# SPDX-License-Identifier: Apache-2.0
 # Runs every fuzz target of the repository (every `func Fuzz` git tracks) for FUZZ_TIME each.
 #
 # Go before 1.27 can end a duration-bounded run with a bare "context deadline exceeded" and no

@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command loadbench is the load benchmark: it starts the otelcol-mlops binary with a given
 // configuration, sends it realistic records over OTLP/gRPC on loopback as fast as they are
 // accepted, for a fixed duration, into its own OTLP sink, and reports accepted records/s, CPU

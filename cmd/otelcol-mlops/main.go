@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Program otelcol-mlops is an OpenTelemetry Collector binary.
 //
 // This file is ours, written from the main.go ocb v0.152.0 generates (make generate leaves it

@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package main
 
 // This file is ours, not ocb's: the log line of an export interrupted by shutdown, told truly.

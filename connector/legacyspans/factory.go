@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package legacyspans implements the legacy_spans connector: it turns the correlated logs of
 // services that emit no spans into one span per (trace, service), so they appear in the
 // trace waterfall next to the instrumented ones.

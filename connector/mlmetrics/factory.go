@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package mlmetrics implements the ml_metrics connector: it derives inference and training
 // metrics from ML logs (the fields of pkg/schema), with exemplars pointing at the traces of
 // the records behind them.

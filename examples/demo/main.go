@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command demo runs the seed incident on this machine with no outside service, in the shape it
 // has on a cluster (examples/topology: container log files, a node agent, two gateways, a
 // Cloud Logging sink; real Jaeger, Google's pstest Pub/Sub, the Elasticsearch stand-in) and

@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package seedstack is the incident of seed 000 as small Go services: a UI that mints an
 // X-Trace-ID UUID, an API that logs it as trace_id (Python asctime JSON lines) and publishes
 // the job to Pub/Sub with a trace_id attribute, GPU workers that log with worker_id and fail

@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package topology starts the seed incident as it runs on a cluster, on one machine: the
 // legacy services write container log files under a /var/log/pods-shaped folder, a node agent
 // (configs/sidecar.yaml, reading pod metadata from the paths) tails them and routes by trace

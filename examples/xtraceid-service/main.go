@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command xtraceid-service is the smallest Go service that joins a legacy X-Trace-ID trace:
 // it imports only the xtraceid propagator (and OpenTelemetry's API), and its go.mod shows
 // what a service inherits from otelcol-mlops — a few lines, no collector.

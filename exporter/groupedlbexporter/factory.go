@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package groupedlbexporter implements the grouped_loadbalancing exporter: logs routed to
 // gateways by trace ID on contrib loadbalancing's hash ring, sent as one request per gateway
 // per batch instead of one per trace.

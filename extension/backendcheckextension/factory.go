@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package backendcheckextension implements the backend_check extension: it probes the
 // backends a configuration's exporters send to, and says — in the log, in a metric and on a
 // status page — which of them cannot be reached.

@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package collectortest builds the otelcol-mlops binary once per test process and runs it as a
 // real child process, so integration tests exercise exactly what users run.
 package collectortest

@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package esstandin is a strict stand-in for Elasticsearch (README.md lists each rule it
 // models and each it does not), for tests and the demo:
 // no JVM distribution of Elasticsearch or OpenSearch can be obtained where this project is

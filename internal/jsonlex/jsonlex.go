@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package jsonlex is the one JSON tokenizer of the repository: strings, numbers, literals,
 // the punctuation between them and the skipping of whole values, over a document held in a
 // string. Both readers of log bodies are built on it — jsonscan (the bridge's zero-allocation

@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package jsonpdata parses a JSON object held in a log body into a pdata map, in one pass
 // over the string, without an intermediate map[string]any. It reads with jsonlex, the
 // tokenizer the bridge's jsonscan reads with, so both accept the same documents. Subtrees

@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package jsonscan finds fields in a JSON object held in a string without decoding the whole
 // document: one pass, no maps built, no allocation unless a key holds escapes. It reads with
 // jsonlex, the tokenizer jsonpdata parses with, and checks the whole document by the same

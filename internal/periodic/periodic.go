@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package periodic runs a function on an interval in its own goroutine until stopped: the
 // flush loops of the legacy_spans and ml_metrics connectors and the grouped_loadbalancing
 // exporter's DNS re-resolution.

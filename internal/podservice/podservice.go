@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package podservice names a Kubernetes workload's service the one way every route into the
 // distribution does (Cloud Logging entries, Filebeat events): from the pod's labels, else its
 // container's name, as the semantic conventions suggest for service.name.

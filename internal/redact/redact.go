@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package redact masks secrets in log data two ways: by the name of the field that holds a
 // value (api_key, accessToken, X-Auth-Token, client_secret, ...) and by regular expressions
 // over text. Each expression runs only on values that contain one of its hint words: a byte

@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package testutil holds the helpers the components' tests share: loading a component's
 // section of testdata/config.yaml, and driving a batch of logs through a consumer in a
 // benchmark.

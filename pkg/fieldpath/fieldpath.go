@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package fieldpath resolves dotted field paths (model_metadata.model_version) in pdata maps.
 // Log fields arrive both nested (filelog's json parser, map bodies) and flattened (OTLP SDK
 // attributes named "trace.id"), so a path matches either shape, or any mix of the two.

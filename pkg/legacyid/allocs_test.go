@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 //go:build !race
 
 // The race detector's instrumentation allocates, so these run without it (make test-allocs).

@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package legacyid
 
 // The attributes a legacy ID travels under once it is mapped: every component that writes or

@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package legacyid
 
 // Hand-written hex helpers: the hot path must not allocate, and encoding/hex works on []byte.

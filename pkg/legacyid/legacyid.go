@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package legacyid implements the otelcol-mlops legacy ID mapping, spec version 1
 // (docs/trace-id-mapping.md): any correlation ID a service logs or propagates (a UUID
 // X-Trace-ID, a W3C traceparent, B3, Jaeger, X-Ray, Cloud Trace, or an opaque string) becomes a

@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package legacyid
 
 // Rule names the form of the mapping spec that produced a result (docs/trace-id-mapping.md).

@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package schema is the one home of otelcol-mlops's knowledge of ML log records: the field
 // paths of the inference and training contract (seed schema_version 2.1), field types,
 // ranges and enums, per-version differences, and validation. The ml_schema processor

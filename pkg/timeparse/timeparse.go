@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package timeparse reads the timestamps ML services write: ISO 8601 with or without a zone,
 // Python logging's asctime (2006-01-02 15:04:05,000), and epoch seconds, milliseconds,
 // microseconds or nanoseconds (told apart by magnitude).

@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package ecsshape implements the ecs_shape processor: it shapes log records for the
 // Elasticsearch exporter's ECS mode so that Elasticsearch indexes every one of them under the
 // template generated from pkg/schema.

@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package mlschema implements the ml_schema processor: it validates ML inference and training
 // logs against a versioned schema, normalises timestamps, severities and units, enriches them
 // (confidence statistics, latency tags, streaming anomaly flags), guards cardinality and size,

@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package traceidbridge implements the trace_id_bridge processor: it finds legacy correlation
 // IDs in logs, spans and metric data points and gives them W3C trace context through the
 // legacyid mapping, keeping the original string.

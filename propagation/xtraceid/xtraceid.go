@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package xtraceid is an OpenTelemetry TextMapPropagator for the legacy X-Trace-ID header, so
 // a Go service instrumented with go.opentelemetry.io/otel joins the trace that its legacy
 // callers started, with the same trace ID the trace_id_bridge processor computes for their

@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package beatsreceiver implements the beats receiver: Lumberjack v2, the protocol of
 // Filebeat's output.logstash, so Beats fleets ship to the collector as they shipped to
 // Logstash's beats input, changing one host name.

@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package pubsubtracereceiver implements the pubsub_trace receiver: a Google Cloud Pub/Sub
 // subscriber that turns each message into an OTel messaging consumer span (and optionally a
 // log), in the trace its publisher left in the message attributes, and acks a message only

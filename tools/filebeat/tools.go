@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 //go:build tools
 
 // Package tools pins Filebeat 7.17.28 for the tests: make filebeat builds bin/filebeat from

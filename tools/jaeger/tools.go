@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 //go:build tools
 
 // Package jaeger pins the real Jaeger v2 (memory storage) the end-to-end tests and the demo

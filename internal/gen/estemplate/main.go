@@ -1,3 +1,6 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command estemplate writes configs/elasticsearch/ml-logs-index-template.json from the schema
 // package, so the index template and the contract cannot drift apart (a test checks it).
 package main
