@@ -40,9 +40,9 @@ const (
 // FieldInvalid).
 const TagMappingConflict = "mapping_conflict"
 
-// ECSHomes are the seed's own names for fields ECS already has; the shaping moves them there
+// ECSHomes are the ML log schema's own names for fields ECS already has; the shaping moves them there
 // (into the record's timestamp, severity, body or resource-level name) instead of indexing them
-// twice, and the template does not map the seed's names.
+// twice, and the template does not map the schema's names.
 var ECSHomes = map[string]string{
 	FieldTimestamp: "@timestamp",
 	FieldService:   "service.name",

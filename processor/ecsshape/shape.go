@@ -219,7 +219,7 @@ func (s *shaper) writeECS(rec plog.LogRecord, doc pcommon.Map, dataset, message 
 	doc.PutStr(attrNamespace, s.cfg.Namespace)
 }
 
-// moveToECSHomes takes the seed's own names out once their value has its ECS home: the
+// moveToECSHomes takes the ML log schema's own names out once their value has its ECS home: the
 // timestamp in the record (ml_schema parsed it), the level in its severity, the service in
 // service.name, the legacy ID in legacy.trace_id.
 func (s *shaper) moveToECSHomes(rec plog.LogRecord, resource pcommon.Map, attrs pcommon.Map, st *state) {

@@ -59,7 +59,9 @@ func readConfidences(v *view, threshold float64) (confidenceStats, int, bool) {
 	return st, above, true
 }
 
-// enrichInference derives what the seed's Logstash filters derived, in one pass.
+// enrichInference derives, in one pass, what a Logstash pipeline's filters derive for ML
+// inference records: mean, min and max confidence, items above the threshold, the low-confidence
+// warning and the latency alert.
 func (p *mlSchemaProcessor) enrichInference(v *view, c *counts) (meanConfidence float64, hasConfidence bool) {
 	threshold := p.cfg.Enrich.ConfidenceThreshold
 	if t, ok := v.Num(schema.FieldConfidenceThreshold); ok {
