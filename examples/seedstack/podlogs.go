@@ -30,9 +30,9 @@ type podLogs struct {
 
 func newPodLogs(dir string) *podLogs { return &podLogs{dir: dir, files: map[string]*os.File{}} }
 
-// PodLogPath is where replica of service writes: <dir>/<namespace>_<pod>_<uid>/<container>/0.log,
+// podLogPath is where replica of service writes: <dir>/<namespace>_<pod>_<uid>/<container>/0.log,
 // the container named after the service, the pod after the replica.
-func PodLogPath(dir, service, replica string) string {
+func podLogPath(dir, service, replica string) string {
 	ns := podNamespaces[service]
 	if ns == "" {
 		ns = "default"
@@ -50,7 +50,7 @@ func fnv64(s string) uint64 {
 }
 
 func (p *podLogs) write(service, replica, line string) error {
-	path := PodLogPath(p.dir, service, replica)
+	path := podLogPath(p.dir, service, replica)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	f, ok := p.files[path]

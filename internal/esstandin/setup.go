@@ -20,10 +20,10 @@ const (
 	templateFile = "ml-logs-index-template.json"
 )
 
-// InstallShipped installs configs/elasticsearch's ILM policy and index template on the cluster
+// installShipped installs configs/elasticsearch's ILM policy and index template on the cluster
 // at baseURL with the same requests `make es-setup` sends, so whatever indexes into it after
 // this runs against the shipped mappings.
-func InstallShipped(baseURL, configDir string) error {
+func installShipped(baseURL, configDir string) error {
 	for _, put := range []struct{ path, file string }{
 		{"/_ilm/policy/" + PolicyName, policyFile},
 		{"/_index_template/" + TemplateName, templateFile},
@@ -67,7 +67,7 @@ func StartShipped(addr, configDir string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := InstallShipped(s.URL(), configDir); err != nil {
+	if err := installShipped(s.URL(), configDir); err != nil {
 		_ = s.Close()
 		return nil, err
 	}

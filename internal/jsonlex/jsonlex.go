@@ -56,8 +56,8 @@ type Lexer struct {
 // Fail returns a SyntaxError at the current position.
 func (l *Lexer) Fail(msg string) error { return &SyntaxError{Offset: l.Pos, Msg: msg} }
 
-// SkipSpace moves past JSON white space.
-func (l *Lexer) SkipSpace() {
+// skipSpace moves past JSON white space.
+func (l *Lexer) skipSpace() {
 	i := l.Pos
 	for i < len(l.Doc) && l.Doc[i] <= ' ' && (l.Doc[i] == ' ' || l.Doc[i] == '\t' || l.Doc[i] == '\n' || l.Doc[i] == '\r') {
 		i++
@@ -67,7 +67,7 @@ func (l *Lexer) SkipSpace() {
 
 // Peek skips white space and returns the next byte, or 0 at the end of the document.
 func (l *Lexer) Peek() byte {
-	l.SkipSpace()
+	l.skipSpace()
 	if l.Pos >= len(l.Doc) {
 		return 0
 	}
@@ -128,7 +128,7 @@ func (l *Lexer) Next(closing byte) (more bool, err error) {
 
 // End checks that nothing but white space follows the document.
 func (l *Lexer) End() error {
-	l.SkipSpace()
+	l.skipSpace()
 	if l.Pos != len(l.Doc) {
 		return l.Fail("data after the document")
 	}
@@ -215,7 +215,7 @@ func escapeLen(doc string, i int) int {
 // Number reads a number by the grammar -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? and
 // returns its text and whether it has neither fraction nor exponent.
 func (l *Lexer) Number() (text string, integral bool, err error) {
-	l.SkipSpace()
+	l.skipSpace()
 	start := l.Pos
 	integral = true
 	if l.Pos < len(l.Doc) && l.Doc[l.Pos] == '-' {

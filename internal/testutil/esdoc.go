@@ -46,7 +46,7 @@ func FindOriginal(doc map[string]any, path string, value any, legacyKeys []strin
 	for _, place := range places {
 		for _, got := range AllValues(doc, place) {
 			raw, _ := json.Marshal(got)
-			if SameJSON(string(raw), string(want)) || containsAll(got, value) || cutAndTagged(doc, got, value) || holdsAll(got, value) {
+			if sameJSON(string(raw), string(want)) || containsAll(got, value) || cutAndTagged(doc, got, value) || holdsAll(got, value) {
 				return nil
 			}
 		}
@@ -85,7 +85,7 @@ func inInvalid(doc map[string]any, places []string, path string, value any, want
 					}
 					continue
 				}
-				if SameJSON(fmt.Sprint(entry["value"]), want) {
+				if sameJSON(fmt.Sprint(entry["value"]), want) {
 					return true
 				}
 				var kept any
@@ -99,7 +99,7 @@ func inInvalid(doc map[string]any, places []string, path string, value any, want
 					if m, ok := parent.(map[string]any); ok {
 						for _, got := range AllValues(m, rest) {
 							raw, _ := json.Marshal(got)
-							if SameJSON(string(raw), want) {
+							if sameJSON(string(raw), want) {
 								return true
 							}
 						}
@@ -128,7 +128,7 @@ func holdsAll(got, value any) bool {
 		for _, g := range list {
 			a, _ := json.Marshal(g)
 			// ml_schema keeps a scalar it must turn into a tag list as its text.
-			if SameJSON(string(a), string(b)) || fmt.Sprint(g) == fmt.Sprint(w) {
+			if sameJSON(string(a), string(b)) || fmt.Sprint(g) == fmt.Sprint(w) {
 				found = true
 				break
 			}
@@ -160,7 +160,7 @@ func inJSONText(doc map[string]any, path, want string) bool {
 				}
 				for _, got := range AllValues(m, path[i+1:]) {
 					raw, _ := json.Marshal(got)
-					if SameJSON(string(raw), want) {
+					if sameJSON(string(raw), want) {
 						return true
 					}
 				}
@@ -212,9 +212,9 @@ func AllValues(doc map[string]any, path string) []any {
 	return out
 }
 
-// SameJSON compares two JSON texts as values; a number and a string holding that number are
+// sameJSON compares two JSON texts as values; a number and a string holding that number are
 // the same value.
-func SameJSON(a, b string) bool {
+func sameJSON(a, b string) bool {
 	var x, y any
 	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
 		return a == b
@@ -250,7 +250,7 @@ func containsAll(got, want any) bool {
 	for k, v := range wm {
 		a, _ := json.Marshal(gm[k])
 		b, _ := json.Marshal(v)
-		if !SameJSON(string(a), string(b)) {
+		if !sameJSON(string(a), string(b)) {
 			return false
 		}
 	}

@@ -21,16 +21,16 @@ import (
 // Update rewrites golden files from what the code produces (go test ./... -update).
 var Update = flag.Bool("update", false, "rewrite the golden files from the component's output")
 
-// GoldenPath is testdata/golden/<name>.yaml.
-func GoldenPath(name string) string { return filepath.Join("testdata", "golden", name+".yaml") }
+// goldenPath is testdata/golden/<name>.yaml.
+func goldenPath(name string) string { return filepath.Join("testdata", "golden", name+".yaml") }
 
 // CompareLogsGolden compares got with testdata/golden/<name>.yaml (rewriting it with -update).
 func CompareLogsGolden(t *testing.T, name string, got plog.Logs) {
 	t.Helper()
 	if *Update {
-		require.NoError(t, golden.WriteLogs(t, GoldenPath(name), got))
+		require.NoError(t, golden.WriteLogs(t, goldenPath(name), got))
 	}
-	want, err := golden.ReadLogs(GoldenPath(name))
+	want, err := golden.ReadLogs(goldenPath(name))
 	require.NoError(t, err)
 	require.NoError(t, plogtest.CompareLogs(want, got))
 }
@@ -39,9 +39,9 @@ func CompareLogsGolden(t *testing.T, name string, got plog.Logs) {
 func CompareTracesGolden(t *testing.T, name string, got ptrace.Traces) {
 	t.Helper()
 	if *Update {
-		require.NoError(t, golden.WriteTraces(t, GoldenPath(name), got))
+		require.NoError(t, golden.WriteTraces(t, goldenPath(name), got))
 	}
-	want, err := golden.ReadTraces(GoldenPath(name))
+	want, err := golden.ReadTraces(goldenPath(name))
 	require.NoError(t, err)
 	require.NoError(t, ptracetest.CompareTraces(want, got))
 }
@@ -54,9 +54,9 @@ func CompareMetricsGolden(t *testing.T, name string, got pmetric.Metrics) {
 		// WriteMetrics sorts and normalises what it is given: hand it a copy.
 		out := pmetric.NewMetrics()
 		got.CopyTo(out)
-		require.NoError(t, golden.WriteMetrics(t, GoldenPath(name), out, golden.SkipMetricTimestampNormalization()))
+		require.NoError(t, golden.WriteMetrics(t, goldenPath(name), out, golden.SkipMetricTimestampNormalization()))
 	}
-	want, err := golden.ReadMetrics(GoldenPath(name))
+	want, err := golden.ReadMetrics(goldenPath(name))
 	require.NoError(t, err)
 	require.NoError(t, pmetrictest.CompareMetrics(want, got, pmetrictest.IgnoreMetricDataPointsOrder()))
 }

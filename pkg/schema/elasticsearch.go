@@ -81,8 +81,8 @@ type ESNode struct {
 	Disabled bool
 }
 
-// Child returns the node at a dotted path below n, or nil.
-func (n *ESNode) Child(path string) *ESNode {
+// child returns the node at a dotted path below n, or nil.
+func (n *ESNode) child(path string) *ESNode {
 	for n != nil {
 		head, rest, more := strings.Cut(path, ".")
 		n = n.Children[head]
@@ -235,7 +235,7 @@ func ElasticsearchTree(s Schema) *ESNode {
 		addFields(et.Fields)
 	}
 	add(FieldInvalid, "object")
-	root.Child(FieldInvalid).Disabled = true
+	root.child(FieldInvalid).Disabled = true
 	return root
 }
 

@@ -104,13 +104,13 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.ConnectorLegacySpansEvicted, err = builder.meter.Int64Counter(
 		"otelcol_connector_legacy_spans_evicted",
 		metric.WithDescription("Groups closed early because max_open_groups was reached. [Alpha]"),
-		metric.WithUnit("{spans}"),
+		metric.WithUnit("{groups}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ConnectorLegacySpansLateGroups, err = builder.meter.Int64Counter(
 		"otelcol_connector_legacy_spans_late_groups",
 		metric.WithDescription("Groups opened for a (trace, service) already closed: late logs, emitted as a continuation span with the same span ID. [Alpha]"),
-		metric.WithUnit("{spans}"),
+		metric.WithUnit("{groups}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ConnectorLegacySpansOpenGroups, err = builder.meter.Int64ObservableGauge(

@@ -57,7 +57,7 @@ func AssertEqualConnectorLegacySpansEvicted(t *testing.T, tt *componenttest.Tele
 	want := metricdata.Metrics{
 		Name:        "otelcol_connector_legacy_spans_evicted",
 		Description: "Groups closed early because max_open_groups was reached. [Alpha]",
-		Unit:        "{spans}",
+		Unit:        "{groups}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
 			IsMonotonic: true,
@@ -73,7 +73,7 @@ func AssertEqualConnectorLegacySpansLateGroups(t *testing.T, tt *componenttest.T
 	want := metricdata.Metrics{
 		Name:        "otelcol_connector_legacy_spans_late_groups",
 		Description: "Groups opened for a (trace, service) already closed: late logs, emitted as a continuation span with the same span ID. [Alpha]",
-		Unit:        "{spans}",
+		Unit:        "{groups}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
 			IsMonotonic: true,

@@ -62,13 +62,13 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.ExporterGroupedLoadbalancingBackendRecords, err = builder.meter.Int64Counter(
 		"otelcol_exporter_grouped_loadbalancing_backend_records",
 		metric.WithDescription("Log records routed to each gateway. [Alpha]"),
-		metric.WithUnit("{record}"),
+		metric.WithUnit("{records}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ExporterGroupedLoadbalancingBackendRequests, err = builder.meter.Int64Counter(
 		"otelcol_exporter_grouped_loadbalancing_backend_requests",
 		metric.WithDescription("Requests sent to each gateway, by outcome (one per gateway per batch). [Alpha]"),
-		metric.WithUnit("{request}"),
+		metric.WithUnit("{requests}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs

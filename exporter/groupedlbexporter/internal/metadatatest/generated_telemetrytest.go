@@ -25,7 +25,7 @@ func AssertEqualExporterGroupedLoadbalancingBackendRecords(t *testing.T, tt *com
 	want := metricdata.Metrics{
 		Name:        "otelcol_exporter_grouped_loadbalancing_backend_records",
 		Description: "Log records routed to each gateway. [Alpha]",
-		Unit:        "{record}",
+		Unit:        "{records}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
 			IsMonotonic: true,
@@ -41,7 +41,7 @@ func AssertEqualExporterGroupedLoadbalancingBackendRequests(t *testing.T, tt *co
 	want := metricdata.Metrics{
 		Name:        "otelcol_exporter_grouped_loadbalancing_backend_requests",
 		Description: "Requests sent to each gateway, by outcome (one per gateway per batch). [Alpha]",
-		Unit:        "{request}",
+		Unit:        "{requests}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
 			IsMonotonic: true,

@@ -63,19 +63,19 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.ProcessorEcsShapeFieldsRelocated, err = builder.meter.Int64Counter(
 		"otelcol_processor_ecs_shape_fields_relocated",
 		metric.WithDescription("Fields moved to ml.schema.invalid, by reason. [Alpha]"),
-		metric.WithUnit("{field}"),
+		metric.WithUnit("{fields}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorEcsShapeRecords, err = builder.meter.Int64Counter(
 		"otelcol_processor_ecs_shape_records",
 		metric.WithDescription("Log records shaped for Elasticsearch. [Alpha]"),
-		metric.WithUnit("{record}"),
+		metric.WithUnit("{records}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorEcsShapeRecordsConflicted, err = builder.meter.Int64Counter(
 		"otelcol_processor_ecs_shape_records_conflicted",
 		metric.WithDescription("Records with at least one field moved to ml.schema.invalid or cut (tagged mapping_conflict or truncated). [Alpha]"),
-		metric.WithUnit("{record}"),
+		metric.WithUnit("{records}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs

@@ -25,7 +25,7 @@ func AssertEqualProcessorEcsShapeFieldsRelocated(t *testing.T, tt *componenttest
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_ecs_shape_fields_relocated",
 		Description: "Fields moved to ml.schema.invalid, by reason. [Alpha]",
-		Unit:        "{field}",
+		Unit:        "{fields}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
 			IsMonotonic: true,
@@ -41,7 +41,7 @@ func AssertEqualProcessorEcsShapeRecords(t *testing.T, tt *componenttest.Telemet
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_ecs_shape_records",
 		Description: "Log records shaped for Elasticsearch. [Alpha]",
-		Unit:        "{record}",
+		Unit:        "{records}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
 			IsMonotonic: true,
@@ -57,7 +57,7 @@ func AssertEqualProcessorEcsShapeRecordsConflicted(t *testing.T, tt *componentte
 	want := metricdata.Metrics{
 		Name:        "otelcol_processor_ecs_shape_records_conflicted",
 		Description: "Records with at least one field moved to ml.schema.invalid or cut (tagged mapping_conflict or truncated). [Alpha]",
-		Unit:        "{record}",
+		Unit:        "{records}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
 			IsMonotonic: true,
