@@ -27,7 +27,10 @@ func TestSetServiceName(t *testing.T) {
 		res := pcommon.NewMap()
 		assert.NoError(t, res.FromRaw(tc.attrs))
 		SetServiceName(res)
-		got, _ := res.Get("service.name")
-		assert.Equal(t, tc.want, got.AsString(), name)
+		got := ""
+		if v, ok := res.Get("service.name"); ok {
+			got = v.AsString()
+		}
+		assert.Equal(t, tc.want, got, name)
 	}
 }
