@@ -127,19 +127,31 @@ func TestFilebeatShipsThroughTheGateway(t *testing.T) {
 		return fmt.Errorf("no ml-worker span from the Filebeat lines yet (%v)", err)
 	})
 
-	// The gateway dies mid-stream and comes back on the same ports and data directory.
-	done := make(chan int)
-	go func() {
-		s := seq
-		for range 10 {
-			s, _ = writeJobLines(t, logFile, s, 2)
-			time.Sleep(100 * time.Millisecond)
-		}
-		done <- s
-	}()
-	time.Sleep(400 * time.Millisecond)
+	// The gateway dies with Filebeat's windows in flight: it is restarted with its owner for
+	// every trace (the peer the hand-off goes to) down, so the windows Filebeat sends wait in
+	// the hand-off's retries, held open by keepalives, unacknowledged. SIGKILL, then a restart
+	// on the same ports and data directory with the peer back: Filebeat resends what was not
+	// acknowledged.
 	g.Kill()
-	total := <-done
+	downPeer, err := peers.FreeAddr()
+	require.NoError(t, err)
+	peerAttempts, _ := refuseConnections(t, downPeer)
+	held := map[string]string{}
+	for k, v := range env {
+		held[k] = v
+	}
+	held["GATEWAY_PEERS"] = "[" + downPeer + "]"
+	g2, err := peers.StartGateway(root, collectortest.Binary(t), held, overlay)
+	require.NoError(t, err)
+	total, _ := writeJobLines(t, logFile, seq, 4)
+	testutil.Eventually(t, 60*time.Second, func() error {
+		if n := peerAttempts(); n < 3 {
+			return fmt.Errorf("%d hand-off attempts to the owner so far", n)
+		}
+		return nil
+	})
+	assert.Less(t, len(seqsIndexed(es)), total, "the windows in flight are not indexed yet")
+	g2.Kill()
 	startGatewayLogged(t, env, overlay)
 	testutil.Eventually(t, 120*time.Second, func() error {
 		if n := len(seqsIndexed(es)); n < total {
