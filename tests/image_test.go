@@ -73,3 +73,32 @@ func TestDockerfileMatchesTheManifests(t *testing.T) {
 		}
 	}
 }
+
+// One version everywhere a release names it: the binary's, ocb's manifest, the image the
+// Makefile builds, and the tag the Kubernetes manifests and Helm values deploy (RELEASING.md).
+func TestOneVersionEverywhere(t *testing.T) {
+	root := collectortest.RepoRoot(t)
+	read := func(name string) string {
+		raw, err := os.ReadFile(filepath.Join(root, name))
+		require.NoError(t, err)
+		return string(raw)
+	}
+	find := func(name, pattern string) string {
+		m := regexp.MustCompile(pattern).FindStringSubmatch(read(name))
+		require.NotNil(t, m, "%s: no %s", name, pattern)
+		return m[1]
+	}
+	out, err := collectortest.Run(t, "--version")
+	require.NoError(t, err)
+	binary := regexp.MustCompile(`version (\S+)`).FindStringSubmatch(out)
+	require.NotNil(t, binary, out)
+	for what, v := range map[string]string{
+		"builder-config.yaml dist.version":          find("builder-config.yaml", `(?m)^  version: (\S+)$`),
+		"Makefile IMAGE":                            find("Makefile", `(?m)^IMAGE +\?= \S+:(\S+)$`),
+		"deploy/kubernetes/kustomization.yaml":      find("deploy/kubernetes/kustomization.yaml", `(?m)newTag: (\S+)$`),
+		"deploy/helm/agent-values.yaml image.tag":   find("deploy/helm/agent-values.yaml", `(?m)^  tag: (\S+)$`),
+		"deploy/helm/gateway-values.yaml image.tag": find("deploy/helm/gateway-values.yaml", `(?m)^  tag: (\S+)$`),
+	} {
+		assert.Equal(t, binary[1], v, what)
+	}
+}
