@@ -23,8 +23,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
-	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -239,25 +237,7 @@ func TestSpansDeliveredAfterJaegerComesBack(t *testing.T) {
 	g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"JAEGER_OTLP_ENDPOINT": jaegerAddr})
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 
-	conn, err := grpc.NewClient(g.OTLPGRPC, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	require.NoError(t, err)
-	defer func() { _ = conn.Close() }()
-	td := ptrace.NewTraces()
-	rs := td.ResourceSpans().AppendEmpty()
-	rs.Resource().Attributes().PutStr("service.name", "model-registry")
-	var traceIDs []string
-	for i := range 20 {
-		s := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
-		id := pcommon.TraceID{byte(i + 1), 0xab, 0xcd, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}
-		s.SetTraceID(id)
-		s.SetSpanID(pcommon.SpanID{1, 2, 3, 4, 5, 6, 7, byte(i + 1)})
-		s.SetName("GET /models/{name}")
-		s.SetStartTimestamp(pcommon.NewTimestampFromTime(time.Now()))
-		s.SetEndTimestamp(pcommon.NewTimestampFromTime(time.Now().Add(time.Millisecond)))
-		traceIDs = append(traceIDs, id.String())
-	}
-	_, err = ptraceotlp.NewGRPCClient(conn).Export(context.Background(), ptraceotlp.NewExportRequestFromTraces(td))
-	require.NoError(t, err, "the gateway accepts spans while Jaeger is down")
+	traceIDs := sendSpans(t, g.OTLPGRPC, 20, 0xab)
 	testutil.Eventually(t, 60*time.Second, func() error { // several failed export attempts
 		if n := jaegerAttempts(); n < 3 {
 			return fmt.Errorf("%d connections to Jaeger attempted", n)
@@ -269,15 +249,7 @@ func TestSpansDeliveredAfterJaegerComesBack(t *testing.T) {
 	jaeger, err := peers.StartJaegerAt(root, jaegerAddr)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
-	testutil.Eventually(t, 90*time.Second, func() error {
-		for _, id := range traceIDs {
-			spans, err := jaeger.Trace(id)
-			if err != nil || len(spans) == 0 {
-				return fmt.Errorf("trace %s not in Jaeger yet (%v)", id, err)
-			}
-		}
-		return nil
-	})
+	assertTracesInJaeger(t, jaeger, traceIDs)
 }
 
 // hostileCorpus is testdata/hostile plus the records too big to commit.
