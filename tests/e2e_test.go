@@ -223,6 +223,8 @@ func seedIncidentEndToEnd(t *testing.T, backend string) {
 	}
 	// The failing job was delivered to both workers: one's lines came over OTLP, the other's
 	// through Cloud Logging, and both carry the job's trace.id and the worker's service.name.
+	// pstest hands a redelivery to the other subscriber; Google's emulator may give every
+	// attempt to the same one, so there each route's lines are checked only when present.
 	testutil.Eventually(t, 30*time.Second, func() error {
 		routes := map[string]bool{}
 		for _, d := range docsFor(inc.es, traceID) {
@@ -235,7 +237,7 @@ func seedIncidentEndToEnd(t *testing.T, backend string) {
 			}
 			routes[fmt.Sprint(fromCloudLogging)] = true
 		}
-		if !routes["true"] || !routes["false"] {
+		if backend == pstestBackend && (!routes["true"] || !routes["false"]) {
 			return fmt.Errorf("worker lines by route (Cloud Logging: true, OTLP: false): %v", routes)
 		}
 		return nil

@@ -9,7 +9,8 @@
 // given (the collector replaces preset URIs with the --config flags), the process exits
 // within OTELCOL_MLOPS_SHUTDOWN_TIMEOUT of SIGTERM, and an unset environment variable without
 // a default is an error naming it (requiredenv.go), and an export that shutdown interrupts is
-// not logged as dropped when a persistent queue keeps it (shutdownlog.go). ocb's main.go has
+// not logged as dropped when a persistent queue keeps it (shutdownlog.go), and feature gates
+// the distribution's guarantees need are on by default (featuregates.go). ocb's main.go has
 // no hook for these.
 package main
 
@@ -27,6 +28,7 @@ import (
 )
 
 func main() {
+	enableDefaultFeatureGates()
 	set := collectorSettings()
 	// otelcol-mlops: name every missing variable at once, before the collector names the first.
 	if cmd := subcommand(os.Args); cmd == "" || cmd == "validate" {
