@@ -4,28 +4,19 @@
 package backendcheckextension
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/confmap/xconfmap"
 
-	"github.com/otelcol-mlops/otelcol-mlops/extension/backendcheckextension/internal/metadata"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
 func loadConfig(t *testing.T, name string) *Config {
 	t.Helper()
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
-	sub, err := cm.Sub(component.MustNewIDWithName(metadata.Type.String(), name).String())
-	require.NoError(t, err)
-	cfg := createDefaultConfig()
-	require.NoError(t, sub.Unmarshal(cfg))
-	return cfg
+	return testutil.ComponentConfig[*Config](t, NewFactory(), name)
 }
 
 func TestConfig(t *testing.T) {
