@@ -4,26 +4,14 @@
 package peers
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 )
 
 // FilebeatBinary returns bin/filebeat (Filebeat 7.17, the Beats most fleets run), building it
 // from tools/filebeat when it is missing (make filebeat).
 func FilebeatBinary(root string) (string, error) {
-	bin := filepath.Join(root, "bin", "filebeat")
-	if _, err := os.Stat(bin); err == nil {
-		return bin, nil
-	}
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/elastic/beats/v7/filebeat")
-	cmd.Dir = filepath.Join(root, "tools", "filebeat")
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GONOSUMDB=go.opentelemetry.io,github.com/open-telemetry,github.com/elastic")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building filebeat: %w\n%s", err, out)
-	}
-	return bin, nil
+	return toolBinary(root, "filebeat", "github.com/elastic/beats/v7/filebeat", "github.com/elastic")
 }
 
 // StartFilebeat runs Filebeat with config (a filebeat.yml's text) in home, which holds its

@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
 )
@@ -22,17 +20,7 @@ type Jaeger struct {
 
 // JaegerBinary returns bin/jaeger, building it from tools/jaeger when it is missing.
 func JaegerBinary(root string) (string, error) {
-	bin := filepath.Join(root, "bin", "jaeger")
-	if _, err := os.Stat(bin); err == nil {
-		return bin, nil
-	}
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/jaegertracing/jaeger/cmd/jaeger")
-	cmd.Dir = filepath.Join(root, "tools", "jaeger")
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GONOSUMDB=go.opentelemetry.io,github.com/open-telemetry,github.com/jaegertracing")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building jaeger: %w\n%s", err, out)
-	}
-	return bin, nil
+	return toolBinary(root, "jaeger", "github.com/jaegertracing/jaeger/cmd/jaeger", "github.com/jaegertracing")
 }
 
 // StartJaeger starts Jaeger on free loopback ports with tests/testdata/jaeger.yaml.

@@ -189,3 +189,20 @@ func (b *SyncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// toolBinary returns bin/<name>, building pkg from tools/<name> (a module of its own, so a
+// peer's dependency graph never touches the distribution's) when it is missing. noSumDB adds
+// the peer's module path to GONOSUMDB.
+func toolBinary(root, name, pkg, noSumDB string) (string, error) {
+	bin := filepath.Join(root, "bin", name)
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
+	}
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
+	cmd.Dir = filepath.Join(root, "tools", name)
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GONOSUMDB=go.opentelemetry.io,github.com/open-telemetry,"+noSumDB)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building %s: %w\n%s", name, err, out)
+	}
+	return bin, nil
+}
