@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -478,4 +479,35 @@ func TestHelmValuesMatchTheManifests(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The agent's startup probe lets start-up wait for this node's pods (k8s_attributes'
+// wait_for_metadata_timeout, once per pipeline that runs it) before liveness can restart it,
+// and ends a start-up that hangs: the collector does not exit when the wait times out.
+func TestAgentStartupProbeCoversTheMetadataWait(t *testing.T) {
+	root := collectortest.RepoRoot(t)
+	wait := agentMetadataWait(t, root)
+	raw, err := os.ReadFile(filepath.Join(root, "configs", "sidecar-kubernetes.yaml"))
+	require.NoError(t, err)
+	var cfg struct {
+		Service struct {
+			Pipelines map[string]struct {
+				Processors []string `json:"processors"`
+			} `json:"pipelines"`
+		} `json:"service"`
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &cfg))
+	waits := 0
+	for _, p := range cfg.Service.Pipelines {
+		if slices.Contains(p.Processors, "k8s_attributes") {
+			waits++
+		}
+	}
+	require.Positive(t, waits)
+
+	probe := loadManifests(t).podSpecs["otelcol-mlops-agent"].Containers[0].StartupProbe
+	require.NotNil(t, probe, "the agent has a startup probe")
+	window := time.Duration(probe.PeriodSeconds*probe.FailureThreshold) * time.Second
+	assert.GreaterOrEqual(t, window, time.Duration(waits)*wait+10*time.Second, "the probe outlasts %d waits of %s", waits, wait)
+	assert.LessOrEqual(t, window, 2*time.Minute, "a hung start-up is restarted within minutes")
 }

@@ -39,6 +39,12 @@ func startCaptureGateway(t *testing.T) *captureGateway {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
+	return serveCaptureGateway(t, l)
+}
+
+// serveCaptureGateway is a captureGateway on l.
+func serveCaptureGateway(t *testing.T, l net.Listener) *captureGateway {
+	t.Helper()
 	g := &captureGateway{addr: l.Addr().String(), srv: grpc.NewServer()}
 	plogotlp.RegisterGRPCServer(g.srv, g)
 	go func() { _ = g.srv.Serve(l) }()

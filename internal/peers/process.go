@@ -192,13 +192,14 @@ func (b *SyncBuffer) String() string {
 
 // toolBinary returns bin/<name>, building pkg from tools/<name> (a module of its own, so a
 // peer's dependency graph never touches the distribution's) when it is missing. noSumDB adds
-// the peer's module path to GONOSUMDB.
-func toolBinary(root, name, pkg, noSumDB string) (string, error) {
+// the peer's module path to GONOSUMDB; buildFlags go before pkg (e.g. -ldflags).
+func toolBinary(root, name, pkg, noSumDB string, buildFlags ...string) (string, error) {
 	bin := filepath.Join(root, "bin", name)
 	if _, err := os.Stat(bin); err == nil {
 		return bin, nil
 	}
-	cmd := exec.Command("go", "build", "-o", bin, pkg)
+	args := append(append([]string{"build", "-o", bin}, buildFlags...), pkg)
+	cmd := exec.Command("go", args...)
 	cmd.Dir = filepath.Join(root, "tools", name)
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GONOSUMDB=go.opentelemetry.io,github.com/open-telemetry,"+noSumDB)
 	if out, err := cmd.CombinedOutput(); err != nil {
