@@ -16,7 +16,7 @@ FUZZ_TIME     ?= 30s
 # go.sum is committed, so builds still verify every module.
 export GONOSUMDB := go.opentelemetry.io,github.com/open-telemetry
 
-.PHONY: help metadata test-allocs debian-deps build-static image all build run demo test test-unit bench lint fmt generate check-generated clean tools fuzz jaeger filebeat kubernetes helm es-template es-setup
+.PHONY: help metadata test-allocs debian-deps build-static image all build run demo test test-unit bench lint fmt generate check-generated clean tools fuzz jaeger filebeat kubernetes helm helm-render es-template es-setup
 
 all: build
 
@@ -74,6 +74,18 @@ bin/kube-apiserver: tools/kube-apiserver/go.mod
 
 # Helm, from its own module, to render the pinned upstream chart with deploy/helm's values.
 helm: bin/helm ## build Helm into bin/helm (its own module)
+
+# The chart version deploy/helm's values are written for, and its render with them kept in
+# tests/testdata/helm (tests/helm_test.go holds it to deploy/kubernetes). HELM_CHART is a chart
+# directory or .tgz (helm pull open-telemetry/opentelemetry-collector --version
+# $(HELM_CHART_VERSION)), or the repository reference when `helm repo add` can reach it.
+HELM_CHART_VERSION := 0.170.0
+HELM_CHART ?= open-telemetry/opentelemetry-collector
+helm-render: bin/helm ## render the pinned chart with deploy/helm's values into tests/testdata/helm
+	@for r in agent gateway; do \
+	  bin/helm template otelcol-mlops-$$r $(HELM_CHART) --version $(HELM_CHART_VERSION) -n observability \
+	    -f deploy/helm/$$r-values.yaml > tests/testdata/helm/$$r.yaml || exit 1; \
+	done
 
 bin/helm: tools/helm/go.mod
 	cd tools/helm && GOFLAGS=-mod=mod GONOSUMDB=$(GONOSUMDB),helm.sh $(GO) build -o ../../bin/helm helm.sh/helm/v3/cmd/helm
