@@ -16,7 +16,7 @@ FUZZ_TIME     ?= 30s
 # go.sum is committed, so builds still verify every module.
 export GONOSUMDB := go.opentelemetry.io,github.com/open-telemetry
 
-.PHONY: help metadata test-allocs debian-deps build-static image all build run demo test test-unit bench lint fmt generate check-generated clean tools fuzz jaeger filebeat kubernetes helm helm-render es-template es-setup
+.PHONY: help metadata test-allocs debian-deps build-static image all build run demo test test-unit bench lint fmt generate check-generated clean tools test-js fuzz jaeger filebeat kubernetes helm helm-render es-template es-setup
 
 all: build
 
@@ -103,10 +103,15 @@ LIB_MODULES   := pkg/legacyid propagation/xtraceid examples/xtraceid-service
 
 # Unit, golden-file, integration and end-to-end tests (these build and start the binary,
 # Jaeger and Prometheus, and run pstest and the Elasticsearch stand-in in process).
-test: jaeger filebeat kubernetes debian-deps ## every test: unit, golden, integration, end to end (what CI runs, after lint)
+test: jaeger filebeat kubernetes debian-deps test-js ## every test: unit, golden, integration, end to end (what CI runs, after lint)
 	$(GO) test -race -count=1 -timeout 30m ./...
 	@for m in $(LIB_MODULES); do (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
 	$(MAKE) test-allocs
+
+# The browser package (web/xtraceid): TypeScript compiled and run with node's test runner,
+# npm dependencies exactly as the lockfile pins them.
+test-js: ## the browser package's tests (npm ci, tsc, node --test)
+	cd web/xtraceid && npm ci --no-audit --no-fund && npm test
 
 # Zero-allocation guarantees of the hot paths, without -race (whose instrumentation allocates).
 test-allocs: ## the zero-allocation guarantees of the hot paths, without -race
