@@ -7,6 +7,7 @@ package peers
 type Gateway struct {
 	*Process
 	OTLPGRPC      string
+	OTLPHTTP      string // host:port of the OTLP/HTTP receiver
 	PrometheusURL string
 	HealthURL     string
 	// TelemetryURL is the collector's own metrics (otelcol_*).
@@ -34,7 +35,7 @@ func StartGateway(root, bin string, env map[string]string, overlays ...string) (
 	if err != nil {
 		return nil, err
 	}
-	return &Gateway{Process: p, OTLPGRPC: vars["GATEWAY_OTLP_GRPC_ENDPOINT"],
+	return &Gateway{Process: p, OTLPGRPC: vars["GATEWAY_OTLP_GRPC_ENDPOINT"], OTLPHTTP: vars["GATEWAY_OTLP_HTTP_ENDPOINT"],
 		PrometheusURL: "http://" + vars["GATEWAY_PROMETHEUS_ENDPOINT"] + "/metrics", HealthURL: "http://" + vars["GATEWAY_HEALTH_ENDPOINT"] + "/",
 		TelemetryURL: "http://127.0.0.1:" + vars["GATEWAY_TELEMETRY_PORT"] + "/metrics", BackendCheckURL: "http://" + vars["GATEWAY_BACKEND_CHECK_ENDPOINT"] + "/",
 		Beats: vars["GATEWAY_BEATS_ENDPOINT"], JSONLines: vars["GATEWAY_JSON_LINES_ENDPOINT"]}, nil
