@@ -4,6 +4,7 @@
 package peers
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -169,7 +170,11 @@ func (k *Kubernetes) waitReady(timeout time.Duration) error {
 
 // Kubectl runs kubectl as the administrator and returns its combined output.
 func (k *Kubernetes) Kubectl(stdin string, args ...string) (string, error) {
-	cmd := exec.Command("kubectl", append([]string{"--kubeconfig=" + k.Kubeconfig}, args...)...)
+	// A kubectl that cannot finish (an API server that stopped answering) fails the test
+	// instead of holding it until go test's own timeout.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "kubectl", append([]string{"--kubeconfig=" + k.Kubeconfig, "--request-timeout=60s"}, args...)...)
 	if stdin != "" {
 		cmd.Stdin = strings.NewReader(stdin)
 	}

@@ -8,7 +8,9 @@ import { DEFAULT_HEADER, XTraceIdPropagator } from './propagator.js';
 /** The parts of an axios instance the interceptor uses (axios itself is not a dependency). */
 export interface AxiosLike {
   interceptors: {
-    request: { use(onFulfilled: (config: AxiosRequestLike) => AxiosRequestLike): unknown };
+    request: {
+      use(onFulfilled: (config: AxiosRequestLike) => AxiosRequestLike, onRejected?: null, options?: { synchronous?: boolean }): unknown;
+    };
     response: { use(onFulfilled: (response: AxiosResponseLike) => AxiosResponseLike, onRejected: (error: unknown) => unknown): unknown };
   };
 }
@@ -67,7 +69,9 @@ export function installTraceIdInterceptor(axios: AxiosLike, options: TraceIdInte
     legacy.inject(ctx, headers, { set: (carrier, key, value) => ((carrier as Record<string, string>)[key] = value) });
     setHeaders(config, headers);
     return config;
-  });
+    // Synchronous: axios then runs it inside the call, in the caller's context (the click's
+    // span); an asynchronous interceptor runs later, where no span is active.
+  }, null, { synchronous: true });
 
   axios.interceptors.response.use(
     (response) => {

@@ -85,7 +85,12 @@ function fakeAxios() {
   let onError!: (e: unknown) => unknown;
   const axios: AxiosLike = {
     interceptors: {
-      request: { use: (f) => (onRequest = f) },
+      request: {
+        use: (f, _r, options) => {
+          assert.equal(options?.synchronous, true, 'runs in the caller\'s context');
+          onRequest = f;
+        },
+      },
       response: { use: (f, r) => ((onResponse = f as typeof onResponse), (onError = r)) },
     },
   };
