@@ -16,7 +16,7 @@ FUZZ_TIME     ?= 30s
 # go.sum is committed, so builds still verify every module.
 export GONOSUMDB := go.opentelemetry.io,github.com/open-telemetry
 
-.PHONY: help metadata test-allocs debian-deps build-static image all build run demo test test-unit bench lint fmt generate check-generated clean tools test-js fuzz jaeger filebeat kubernetes helm helm-render es-template es-setup
+.PHONY: help metadata test-allocs debian-deps build-static image all build run demo test test-unit bench lint fmt generate check-generated clean tools test-js web fuzz jaeger filebeat kubernetes helm helm-render es-template es-setup
 
 all: build
 
@@ -92,10 +92,10 @@ bin/helm: tools/helm/go.mod
 
 # Debian packages the tests run for real: Prometheus and promtool (deploy/prometheus).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-debian-deps: ## install Prometheus and promtool with apt-get when missing
-	@command -v prometheus >/dev/null && command -v promtool >/dev/null || \
+debian-deps: ## install Prometheus, promtool and Chromium with apt-get when missing
+	@command -v prometheus >/dev/null && command -v promtool >/dev/null && command -v chromium >/dev/null || \
 	  (export DEBIAN_FRONTEND=noninteractive; $(SUDO) apt-get update -qq && \
-	   $(SUDO) apt-get install -y -qq --no-install-recommends prometheus)
+	   $(SUDO) apt-get install -y -qq --no-install-recommends prometheus chromium)
 
 # The libraries a service imports, as modules of their own, and the example service that shows
 # what importing them costs (README, "Using the ID mapping in a service").
@@ -103,7 +103,7 @@ LIB_MODULES   := pkg/legacyid propagation/xtraceid examples/xtraceid-service
 
 # Unit, golden-file, integration and end-to-end tests (these build and start the binary,
 # Jaeger and Prometheus, and run pstest and the Elasticsearch stand-in in process).
-test: jaeger filebeat kubernetes debian-deps test-js ## every test: unit, golden, integration, end to end (what CI runs, after lint)
+test: jaeger filebeat kubernetes debian-deps test-js web ## every test: unit, golden, integration, end to end (what CI runs, after lint)
 	$(GO) test -race -count=1 -timeout 30m ./...
 	@for m in $(LIB_MODULES); do (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
 	$(MAKE) test-allocs
@@ -112,6 +112,12 @@ test: jaeger filebeat kubernetes debian-deps test-js ## every test: unit, golden
 # npm dependencies exactly as the lockfile pins them.
 test-js: ## the browser package's tests (npm ci, tsc, node --test)
 	cd web/xtraceid && npm ci --no-audit --no-fund && npm test
+
+# The seed's UI as a page (web/demo-page): the browser package built, the page bundled with
+# the pinned esbuild; the demo and the browser tests serve web/demo-page/dist.
+web: ## build the browser package and bundle the demo page into web/demo-page/dist
+	cd web/xtraceid && npm ci --no-audit --no-fund && npm run build
+	cd web/demo-page && npm ci --no-audit --no-fund && npm run build
 
 # Zero-allocation guarantees of the hot paths, without -race (whose instrumentation allocates).
 test-allocs: ## the zero-allocation guarantees of the hot paths, without -race

@@ -4,13 +4,20 @@
 package tests
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
 // preflight sends the request a browser sends before exporting OTLP/JSON from origin and
@@ -65,5 +72,76 @@ func TestGatewayOTLPHTTPAllowsOnlyConfiguredOrigins(t *testing.T) {
 		require.NoError(t, resp.Body.Close())
 		assert.Equal(t, http.StatusOK, resp.StatusCode)
 		assert.Equal(t, app, resp.Header.Get("Access-Control-Allow-Origin"))
+	})
+}
+
+// post sends body to the gateway's OTLP/HTTP path from the allowed web origin and returns
+// the status code.
+func post(t *testing.T, endpoint, path, contentType string, body []byte) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, "http://"+endpoint+path, bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Origin", "https://app.example.com")
+	req.Header.Set("Content-Type", contentType)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	require.NoError(t, resp.Body.Close())
+	return resp.StatusCode
+}
+
+// What a public, browser-facing OTLP/HTTP endpoint receives from anyone: each hostile request
+// is refused with a client error, none crashes or wedges the gateway, a flood of preflights is
+// answered, and a page's valid export sent afterwards is indexed.
+func TestPublicOTLPHTTPEndpointRefusesHostileInput(t *testing.T) {
+	es := startStandin(t)
+	g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"GATEWAY_OTLP_CORS_ORIGINS": "[https://app.example.com]"})
+	defer func() { _ = g.Stop(20 * time.Second) }()
+
+	oversize := append([]byte(`{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"`), bytes.Repeat([]byte("x"), 21<<20)...)
+	oversize = append(oversize, []byte(`"}}]}]}]}`)...)
+	cases := []struct {
+		name, path, contentType string
+		body                    []byte
+		want                    int
+	}{
+		{"malformed JSON", "/v1/logs", "application/json", []byte(`{"resourceLogs":[{`), http.StatusBadRequest},
+		{"JSON of the wrong shape", "/v1/traces", "application/json", []byte(`{"resourceSpans":{"not":"a list"}}`), http.StatusBadRequest},
+		{"protobuf garbage", "/v1/logs", "application/x-protobuf", bytes.Repeat([]byte{0xff, 0x01}, 512), http.StatusBadRequest},
+		{"a content type OTLP does not speak", "/v1/logs", "text/plain", []byte("hello"), http.StatusUnsupportedMediaType},
+		{"a body above 20 MiB", "/v1/logs", "application/json", oversize, http.StatusBadRequest},
+		{"an unknown path", "/v1/profiles/../../admin", "application/json", []byte(`{}`), http.StatusNotFound},
+	}
+	for _, c := range cases {
+		assert.Equal(t, c.want, post(t, g.OTLPHTTP, c.path, c.contentType, c.body), c.name)
+	}
+
+	var wg sync.WaitGroup
+	var answered atomic.Int64
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 250 {
+				if preflight(t, g.OTLPHTTP, "/v1/traces", "https://app.example.com").Get("Access-Control-Allow-Origin") != "" {
+					answered.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	assert.EqualValues(t, 2000, answered.Load(), "preflights answered")
+	require.NoError(t, g.WaitHTTP(g.HealthURL, 5*time.Second), "the gateway is healthy after all of it")
+
+	valid := `{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"nuxt-ui"}}]},` +
+		`"scopeLogs":[{"logRecords":[{"severityText":"ERROR","body":{"stringValue":"hostile-input-survivor"}}]}]}]}`
+	require.Equal(t, http.StatusOK, post(t, g.OTLPHTTP, "/v1/logs", "application/json", []byte(valid)))
+	testutil.Eventually(t, 30*time.Second, func() error {
+		for _, d := range es.Docs() {
+			if strings.Contains(fmt.Sprint(d.Source), "hostile-input-survivor") {
+				return nil
+			}
+		}
+		return fmt.Errorf("the valid export is not indexed (%d docs)", len(es.Docs()))
 	})
 }

@@ -11,6 +11,7 @@ package main
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -57,17 +58,18 @@ func run(timeout time.Duration) error {
 	}
 	defer func() { _ = topo.Stop() }()
 	stack := topo.Stack
-	var failing seedstack.Job
-	for _, model := range []string{"resnet50", "bert-base", "fail-me"} {
+	for _, model := range []string{"resnet50", "bert-base"} {
 		job, err := stack.RunJob(ctx, model)
 		if err != nil {
 			return err
 		}
 		fmt.Printf("    job %-10s X-Trace-ID %s  Pub/Sub message %s\n", model, job.TraceID, job.MessageID)
-		if model == "fail-me" {
-			failing = job
-		}
 	}
+	failing, err := clickFailingJob(ctx, root, topo)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("    job %-10s X-Trace-ID %s  Pub/Sub message %s\n", failing.Model, failing.TraceID, failing.MessageID)
 
 	res, _ := legacyid.Default.Map(failing.TraceID)
 	traceID := hex.EncodeToString(res.TraceID[:])
@@ -79,6 +81,31 @@ func run(timeout time.Duration) error {
 	report(failing, traceID, spans, topo)
 	prometheusReport(root, dataDir, topo, traceID)
 	return nil
+}
+
+// clickFailingJob starts the failing job as the user did: the seed's UI (web/demo-page) in
+// Debian's Chromium, "fail-me" typed in, "Run training job" clicked. The page's click span
+// roots the trace; its X-Trace-ID is that trace ID as a UUID. Without Chromium the job is
+// started the way the UI's plugin did before (a random UUID, no browser span).
+func clickFailingJob(ctx context.Context, root string, topo *topology.Topology) (seedstack.Job, error) {
+	pageDir, err := peers.DemoPage(root)
+	if err == nil {
+		var url string
+		if url, err = topo.ServeUI(pageDir); err == nil {
+			screenshot := filepath.Join(os.TempDir(), "otelcol-mlops-demo-page.png")
+			step("clicking \"Run training job\" for fail-me in headless Chromium (%s)", url)
+			var run peers.PageRun
+			if run, err = peers.ClickRunTrainingJob(root, url, screenshot, "fail-me"); err == nil && run.Error == "" {
+				fmt.Printf("    the page after the click: %s\n", screenshot)
+				return seedstack.Job{TraceID: run.XTraceID, Model: "fail-me", MessageID: run.MessageID}, nil
+			}
+			if err == nil {
+				err = errors.New(run.Error)
+			}
+		}
+	}
+	step("no browser click (%v): starting fail-me without the UI", err)
+	return topo.Stack.RunJob(ctx, "fail-me")
 }
 
 // prometheusReport asks a real Prometheus (Debian's package, when installed) what the seed's

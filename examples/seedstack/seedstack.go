@@ -200,6 +200,35 @@ func (s *Stack) RunJob(ctx context.Context, model string) (Job, error) {
 	return job, err
 }
 
+// APIHandler serves the seed's UI (the built page in pageDir, web/demo-page/dist) and the API
+// it calls: POST /api/jobs takes {"model_name": ...} and the X-Trace-ID the page sends, which
+// the API logs and publishes as the job's trace_id, as the seed's Azure Function does. It
+// answers {"x_trace_id": ..., "message_id": ...}.
+func (s *Stack) APIHandler(pageDir string) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /", http.FileServer(http.Dir(pageDir)))
+	mux.HandleFunc("POST /api/jobs", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			ModelName string `json:"model_name"`
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&body); err != nil || body.ModelName == "" {
+			http.Error(w, `{"error": "model_name is required"}`, http.StatusBadRequest)
+			return
+		}
+		job := Job{TraceID: r.Header.Get("X-Trace-ID"), Model: body.ModelName}
+		if job.TraceID == "" {
+			job.TraceID = uuid.NewString() // the seed's API mints one for callers without it
+		}
+		id, err := s.api(r.Context(), job)
+		w.Header().Set("Content-Type", "application/json")
+		if err != nil {
+			w.WriteHeader(http.StatusBadGateway)
+		}
+		_ = json.NewEncoder(w).Encode(map[string]string{"x_trace_id": job.TraceID, "message_id": id})
+	})
+	return mux
+}
+
 // api is the Azure Function of the seed: logs with asctime, checks the model with the
 // registry, publishes the job with a trace_id attribute.
 func (s *Stack) api(ctx context.Context, job Job) (string, error) {

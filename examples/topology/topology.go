@@ -14,6 +14,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,6 +45,9 @@ type Topology struct {
 	Stack    *seedstack.Stack
 	// PodLogs is the /var/log/pods-shaped folder the services write to.
 	PodLogs string
+	// UIAddr is where ServeUI serves the seed's UI and API; the gateways accept the page's
+	// OTLP/HTTP from its origin (CORS).
+	UIAddr string
 
 	client *pubsub.Client
 	stops  []func() error
@@ -129,6 +134,11 @@ func (t *Topology) startGateways(root, bin, dataDir string, step Step) error {
 			return err
 		}
 	}
+	uiAddr, err := peers.FreeAddr()
+	if err != nil {
+		return err
+	}
+	t.UIAddr = uiAddr
 	step("starting %d otelcol-mlops gateways (configs/gateway.yaml + gateway-pubsub-taps.yaml + gateway-cloud-logging.yaml) on %s", Gateways, strings.Join(addrs, ", "))
 	for i, addr := range addrs {
 		g, err := peers.StartGateway(root, bin, map[string]string{
@@ -138,6 +148,7 @@ func (t *Topology) startGateways(root, bin, dataDir string, step Step) error {
 			"GCP_PROJECT":                Project, "PUBSUB_ENDPOINT": t.PubSub.Addr, "PUBSUB_INSECURE": "true",
 			"ES_ENDPOINT": t.ES.URL(), "JAEGER_OTLP_ENDPOINT": t.Jaeger.OTLPGRPC, "JAEGER_INSECURE": "true",
 			"CLOUD_LOGGING_SUBSCRIPTION": seedstack.CloudLoggingSub,
+			"GATEWAY_OTLP_CORS_ORIGINS":  "[http://" + t.UIAddr + "]",
 		}, filepath.Join(root, "configs", "gateway-pubsub-taps.yaml"), filepath.Join(root, "configs", "gateway-cloud-logging.yaml"))
 		if err != nil {
 			return err
@@ -146,6 +157,19 @@ func (t *Topology) startGateways(root, bin, dataDir string, step Step) error {
 		t.stops = append(t.stops, func() error { return g.Stop(20 * time.Second) })
 	}
 	return nil
+}
+
+// ServeUI serves the seed's UI (the built page in pageDir) and its API on UIAddr and returns
+// the page's URL, which sends its spans to the first gateway.
+func (t *Topology) ServeUI(pageDir string) (string, error) {
+	l, err := net.Listen("tcp", t.UIAddr)
+	if err != nil {
+		return "", err
+	}
+	srv := &http.Server{Handler: t.Stack.APIHandler(pageDir), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	t.stops = append(t.stops, srv.Close)
+	return fmt.Sprintf("http://%s/index.html?otlp=http://%s/v1/traces", t.UIAddr, t.Gateways[0].OTLPHTTP), nil
 }
 
 // Stop stops everything, the services first.

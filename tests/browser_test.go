@@ -1,0 +1,130 @@
+// Copyright The otelcol-mlops Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package tests
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-mlops/otelcol-mlops/examples/seedstack"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
+	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
+)
+
+var v4UUID = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+// browserIncident is the seed's chain from the browser: the page (web/demo-page) served by the
+// seed's API, Debian's Chromium clicking "Run training job", the gateway with CORS for the
+// page's origin, pstest, real Jaeger and the Elasticsearch stand-in.
+type browserIncident struct {
+	*incident
+	pageURL string
+}
+
+func startBrowserIncident(t *testing.T) browserIncident {
+	t.Helper()
+	root := collectortest.RepoRoot(t)
+	pageDir, err := peers.DemoPage(root)
+	require.NoError(t, err)
+	jaeger, es, srv, ps := startPeers(t)
+	apiAddr, err := peers.FreeAddr()
+	require.NoError(t, err)
+	origin := "http://" + apiAddr
+	gateway := startGatewayLogged(t, map[string]string{
+		"OTELCOL_MLOPS_DATA_DIR":    t.TempDir(),
+		"GCP_PROJECT":               project,
+		"PUBSUB_ENDPOINT":           srv.Addr,
+		"PUBSUB_INSECURE":           "true",
+		"ES_ENDPOINT":               es.URL(),
+		"JAEGER_OTLP_ENDPOINT":      jaeger.OTLPGRPC,
+		"JAEGER_INSECURE":           "true",
+		"GATEWAY_OTLP_CORS_ORIGINS": "[" + origin + "]",
+	}, filepath.Join(root, "configs", "gateway-pubsub-taps.yaml"))
+	stack, err := seedstack.Start(context.Background(), gateway.OTLPGRPC, ps, project, 2)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = stack.Stop(context.Background()) })
+
+	l, err := net.Listen("tcp", apiAddr)
+	require.NoError(t, err)
+	api := &http.Server{Handler: stack.APIHandler(pageDir), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = api.Serve(l) }()
+	t.Cleanup(func() { _ = api.Close() })
+	return browserIncident{
+		incident: &incident{jaeger: jaeger, es: es, gateway: gateway, stack: stack},
+		pageURL:  fmt.Sprintf("%s/index.html?otlp=http://%s/v1/traces", origin, gateway.OTLPHTTP),
+	}
+}
+
+// The chain from the user's click, in a real browser: the page's click span is the root of
+// the job's trace in Jaeger; the X-Trace-ID the API logs is that trace ID written as a v4
+// UUID, so the API's, the registry's and the workers' spans and log lines are in the page's
+// trace; and the browser's spans reached the gateway across origins through CORS.
+func TestBrowserClickStartsTheJobsTrace(t *testing.T) {
+	inc := startBrowserIncident(t)
+	run, err := peers.ClickRunTrainingJob(collectortest.RepoRoot(t), inc.pageURL, filepath.Join(t.TempDir(), "page.png"), "resnet50")
+	require.NoError(t, err)
+	t.Logf("page: %+v", run)
+	require.Empty(t, run.Error, "the page's request failed")
+	require.Regexp(t, `^[0-9a-f]{32}$`, run.TraceID)
+	assert.Regexp(t, v4UUID, run.XTraceID, "the legacy header is a genuine v4 UUID")
+	mapped, ok := legacyid.Default.Map(run.XTraceID)
+	require.True(t, ok)
+	assert.Equal(t, run.TraceID, hex.EncodeToString(mapped.TraceID[:]), "X-Trace-ID is the page's trace ID")
+	assert.NotEmpty(t, run.MessageID, "the job was published")
+
+	var spans []peers.JaegerSpan
+	testutil.Eventually(t, 90*time.Second, func() error {
+		spans, err = inc.jaeger.Trace(run.TraceID)
+		if err != nil {
+			return err
+		}
+		services := map[string]int{}
+		for _, s := range spans {
+			services[s.Service]++
+		}
+		for _, want := range []string{"nuxt-ui", "azure-function-api", "model-registry", "gcp-pubsub", "ml-worker"} {
+			if services[want] == 0 {
+				return fmt.Errorf("no %s span yet; have %v", want, services)
+			}
+		}
+		return nil
+	})
+	var click *peers.JaegerSpan
+	for i, s := range spans {
+		if s.Service == "nuxt-ui" && s.OperationName == "click Run training job" {
+			click = &spans[i]
+		}
+	}
+	require.NotNil(t, click, "the browser's click span is in the job's trace")
+	assert.Empty(t, click.ParentID(), "the click is the trace's root")
+
+	// Elasticsearch: the API's and the workers' log lines carry the page's trace ID.
+	testutil.Eventually(t, 60*time.Second, func() error {
+		seen := map[string]bool{}
+		for _, d := range docsFor(inc.es, run.TraceID) {
+			svc, _ := esstandin.Field(d.Source, "service.name")
+			seen[fmt.Sprint(svc)] = true
+		}
+		for _, want := range []string{"azure-function-api", "ml-worker", "model-registry"} {
+			if !seen[want] {
+				return errors.New("no " + want + " log under the page's trace.id yet")
+			}
+		}
+		return nil
+	})
+}
