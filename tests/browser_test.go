@@ -112,19 +112,36 @@ func TestBrowserClickStartsTheJobsTrace(t *testing.T) {
 	}
 	require.NotNil(t, click, "the browser's click span is in the job's trace")
 	assert.Empty(t, click.ParentID(), "the click is the trace's root")
+	nuxt := 0
+	for _, s := range spans {
+		if s.Service == "nuxt-ui" {
+			nuxt++
+			_, synthesized := s.Tag("otelcol.legacy_spans.synthesized")
+			assert.False(t, synthesized, "the page's own spans, none synthesised from its logs")
+		}
+	}
+	assert.Equal(t, 1, nuxt, "one nuxt-ui span: the click")
 
-	// Elasticsearch: the API's and the workers' log lines carry the page's trace ID.
+	// Elasticsearch: the page's own log line (an OTLP log in the click's span) and the API's
+	// and the workers' lines carry the page's trace ID.
 	testutil.Eventually(t, 60*time.Second, func() error {
 		seen := map[string]bool{}
 		for _, d := range docsFor(inc.es, run.TraceID) {
 			svc, _ := esstandin.Field(d.Source, "service.name")
 			seen[fmt.Sprint(svc)] = true
 		}
-		for _, want := range []string{"azure-function-api", "ml-worker", "model-registry"} {
+		for _, want := range []string{"nuxt-ui", "azure-function-api", "ml-worker", "model-registry"} {
 			if !seen[want] {
 				return errors.New("no " + want + " log under the page's trace.id yet")
 			}
 		}
 		return nil
 	})
+	for _, d := range docsFor(inc.es, run.TraceID) {
+		if svc, _ := esstandin.Field(d.Source, "service.name"); svc == "nuxt-ui" {
+			span, _ := esstandin.Field(d.Source, "span.id")
+			assert.Equal(t, click.SpanID, span, "the page's log line is in the click's span")
+			assert.Contains(t, fmt.Sprint(d.Source), "Run training job clicked for model resnet50")
+		}
+	}
 }

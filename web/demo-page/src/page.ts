@@ -6,25 +6,42 @@
 // (cross-origin: the gateway allows this page's origin), and the X-Trace-ID the API and the
 // workers log is the page's own trace ID.
 
-import { trace, SpanStatusCode } from '@opentelemetry/api';
+import { context, trace, SpanStatusCode } from '@opentelemetry/api';
+import { logs, SeverityNumber } from '@opentelemetry/api-logs';
 import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { SimpleSpanProcessor, WebTracerProvider } from '@opentelemetry/sdk-trace-web';
 import { installTraceIdInterceptor, UuidTraceIdGenerator, XTraceIdPropagator } from '@otelcol-mlops/xtraceid-web';
 import axios from 'axios';
 
 const params = new URLSearchParams(location.search);
 const otlpTraces = params.get('otlp') ?? 'http://127.0.0.1:4318/v1/traces';
+const resource = resourceFromAttributes({ 'service.name': params.get('service') ?? 'nuxt-ui' });
 
 const provider = new WebTracerProvider({
-  resource: resourceFromAttributes({ 'service.name': params.get('service') ?? 'nuxt-ui' }),
+  resource,
   idGenerator: new UuidTraceIdGenerator(),
   spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: otlpTraces }))],
 });
 provider.register({
   propagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new XTraceIdPropagator()] }),
 });
+
+// Client-side logs (what the seed's UI forwarded to ELK) as OTLP logs: each carries the active
+// span's context, so it lands in the job's trace without a legacy ID.
+const loggerProvider = new LoggerProvider({
+  resource,
+  processors: [new SimpleLogRecordProcessor({ exporter: new OTLPLogExporter({ url: otlpTraces.replace(/\/v1\/traces$/, '/v1/logs') }) })],
+});
+logs.setGlobalLoggerProvider(loggerProvider);
+const logger = logs.getLogger('training-ui');
+const logError = (message: string) =>
+  logger.emit({ severityNumber: SeverityNumber.ERROR, severityText: 'ERROR', body: message, context: context.active() });
+window.addEventListener('error', (e) => logError(`uncaught error: ${e.message}`));
+window.addEventListener('unhandledrejection', (e) => logError(`unhandled rejection: ${String(e.reason)}`));
 
 // plugins/axios.ts, after: the interceptor instead of uuidv4().
 const api = axios.create({ baseURL: location.origin });
@@ -38,6 +55,13 @@ document.querySelector<HTMLButtonElement>('#run')!.addEventListener('click', () 
   status.textContent = 'running';
   tracer.startActiveSpan('click Run training job', (span) => {
     span.setAttribute('ml.model.name', model.value);
+    logger.emit({
+      severityNumber: SeverityNumber.INFO,
+      severityText: 'INFO',
+      body: `Run training job clicked for model ${model.value}`,
+      attributes: { 'ml.model.name': model.value },
+      context: context.active(),
+    });
     api
       .post('/api/jobs', { model_name: model.value })
       .then((r) => {
@@ -47,11 +71,12 @@ document.querySelector<HTMLButtonElement>('#run')!.addEventListener('click', () 
       })
       .catch((err: unknown) => {
         span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
+        context.with(trace.setSpan(context.active(), span), () => logError(`POST /api/jobs failed: ${String(err)}`));
         status.dataset.error = String(err);
       })
       .finally(() => {
         span.end();
-        void provider.forceFlush().then(() => (status.textContent = 'done'));
+        void Promise.all([provider.forceFlush(), loggerProvider.forceFlush()]).then(() => (status.textContent = 'done'));
       });
   });
 });

@@ -5,13 +5,19 @@ import { context, propagation, SpanKind, SpanStatusCode, trace, type Span, type 
 
 import { DEFAULT_HEADER, XTraceIdPropagator } from './propagator.js';
 
-/** The parts of an axios instance the interceptor uses (axios itself is not a dependency). */
+/**
+ * The parts of an axios instance the interceptor uses (axios itself is not a dependency). Its
+ * callbacks take axios' own config and response types, which differ across axios versions:
+ * they are typed loosely here so that any AxiosInstance is one.
+ */
 export interface AxiosLike {
   interceptors: {
     request: {
-      use(onFulfilled: (config: AxiosRequestLike) => AxiosRequestLike, onRejected?: null, options?: { synchronous?: boolean }): unknown;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      use(onFulfilled: (config: any) => any, onRejected?: null, options?: { synchronous?: boolean }): unknown;
     };
-    response: { use(onFulfilled: (response: AxiosResponseLike) => AxiosResponseLike, onRejected: (error: unknown) => unknown): unknown };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    response: { use(onFulfilled: (response: any) => any, onRejected: (error: unknown) => unknown): unknown };
   };
 }
 
@@ -20,10 +26,10 @@ export interface AxiosRequestLike {
   method?: string;
   url?: string;
   headers?: Record<string, unknown> | { set(name: string, value: string): unknown };
-  [key: string | symbol]: unknown;
 }
 
-interface AxiosResponseLike {
+/** The parts of an axios response the interceptor reads. */
+export interface AxiosResponseLike {
   status?: number;
   config?: AxiosRequestLike;
 }
@@ -38,7 +44,8 @@ export interface TraceIdInterceptorOptions {
   spanName?: string;
 }
 
-const STARTED_SPAN = Symbol('otelcol-mlops user action span');
+// The span the interceptor started for a request, until its response or error arrives.
+const startedSpans = new WeakMap<AxiosRequestLike, Span>();
 
 /**
  * Replaces the uuidv4() of a Nuxt/axios "X-Trace-ID" plugin: each request carries the active
@@ -56,12 +63,12 @@ export function installTraceIdInterceptor(axios: AxiosLike, options: TraceIdInte
   const legacy = new XTraceIdPropagator({ headers: [options.header ?? DEFAULT_HEADER] });
   const spanName = options.spanName ?? 'user action';
 
-  axios.interceptors.request.use((config) => {
+  axios.interceptors.request.use((config: AxiosRequestLike) => {
     let ctx = context.active();
     const active = trace.getSpanContext(ctx);
     if (active === undefined || !trace.isSpanContextValid(active)) {
       const span = tracer.startSpan(spanName, { kind: SpanKind.INTERNAL, attributes: requestAttributes(config) }, ctx);
-      config[STARTED_SPAN] = span;
+      startedSpans.set(config, span);
       ctx = trace.setSpan(ctx, span);
     }
     const headers: Record<string, string> = {};
@@ -74,13 +81,13 @@ export function installTraceIdInterceptor(axios: AxiosLike, options: TraceIdInte
   }, null, { synchronous: true });
 
   axios.interceptors.response.use(
-    (response) => {
+    (response: AxiosResponseLike) => {
       endSpan(response.config, response.status);
       return response;
     },
     (error: unknown) => {
       const e = error as { config?: AxiosRequestLike; response?: { status?: number } };
-      const span = e?.config?.[STARTED_SPAN] as Span | undefined;
+      const span = e?.config === undefined ? undefined : startedSpans.get(e.config);
       if (span !== undefined) {
         span.recordException(error instanceof Error ? error : String(error));
         span.setStatus({ code: SpanStatusCode.ERROR });
@@ -108,9 +115,9 @@ function setHeaders(config: AxiosRequestLike, headers: Record<string, string>): 
 }
 
 function endSpan(config: AxiosRequestLike | undefined, status: number | undefined): void {
-  const span = config?.[STARTED_SPAN] as Span | undefined;
+  const span = config === undefined ? undefined : startedSpans.get(config);
   if (span === undefined) return;
   if (status !== undefined) span.setAttribute('http.response.status_code', status);
   span.end();
-  delete config![STARTED_SPAN];
+  startedSpans.delete(config!);
 }

@@ -7,4 +7,4 @@ export { UuidTraceIdGenerator } from './idgenerator.js';
 export { DEFAULT_HEADER, XTraceIdPropagator, legacyIdFrom } from './propagator.js';
 export type { XTraceIdPropagatorOptions } from './propagator.js';
 export { installTraceIdInterceptor } from './axios.js';
-export type { AxiosLike, AxiosRequestLike, TraceIdInterceptorOptions } from './axios.js';
+export type { AxiosLike, AxiosRequestLike, AxiosResponseLike, TraceIdInterceptorOptions } from './axios.js';
