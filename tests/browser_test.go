@@ -34,6 +34,8 @@ var v4UUID = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-
 type browserIncident struct {
 	*incident
 	pageURL string
+	// otherOrigin serves the same page and API from an origin the gateway does not allow.
+	otherOrigin func() string
 }
 
 func startBrowserIncident(t *testing.T) browserIncident {
@@ -64,9 +66,20 @@ func startBrowserIncident(t *testing.T) browserIncident {
 	api := &http.Server{Handler: stack.APIHandler(pageDir), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = api.Serve(l) }()
 	t.Cleanup(func() { _ = api.Close() })
+	pageURL := func(origin string) string {
+		return fmt.Sprintf("%s/index.html?otlp=http://%s/v1/traces", origin, gateway.OTLPHTTP)
+	}
 	return browserIncident{
 		incident: &incident{jaeger: jaeger, es: es, gateway: gateway, stack: stack},
-		pageURL:  fmt.Sprintf("%s/index.html?otlp=http://%s/v1/traces", origin, gateway.OTLPHTTP),
+		pageURL:  pageURL(origin),
+		otherOrigin: func() string {
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			other := &http.Server{Handler: stack.APIHandler(pageDir), ReadHeaderTimeout: 10 * time.Second}
+			go func() { _ = other.Serve(l) }()
+			t.Cleanup(func() { _ = other.Close() })
+			return pageURL("http://" + l.Addr().String())
+		},
 	}
 }
 
@@ -121,6 +134,11 @@ func TestBrowserClickStartsTheJobsTrace(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, nuxt, "one nuxt-ui span: the click")
+	for _, s := range spans {
+		if s.Service == "azure-function-api" {
+			assert.Equal(t, click.SpanID, s.ParentID(), "the API's span hangs under the page's click")
+		}
+	}
 
 	// Elasticsearch: the page's own log line (an OTLP log in the click's span) and the API's
 	// and the workers' lines carry the page's trace ID.
@@ -143,5 +161,40 @@ func TestBrowserClickStartsTheJobsTrace(t *testing.T) {
 			assert.Equal(t, click.SpanID, span, "the page's log line is in the click's span")
 			assert.Contains(t, fmt.Sprint(d.Source), "Run training job clicked for model resnet50")
 		}
+	}
+}
+
+// A page on an origin the gateway does not list: the browser's export is refused by CORS, so
+// none of the page's spans reach the gateway; the job still runs and its backend spans and
+// lines are in the page's trace (the X-Trace-ID is still the page's trace ID).
+func TestBrowserOnADisallowedOriginExportsNothing(t *testing.T) {
+	inc := startBrowserIncident(t)
+	run, err := peers.ClickRunTrainingJob(collectortest.RepoRoot(t), inc.otherOrigin(), filepath.Join(t.TempDir(), "page.png"), "resnet50")
+	require.NoError(t, err)
+	require.Empty(t, run.Error)
+	assert.Contains(t, fmt.Sprint(run.Console), "CORS", "the browser says why it sent nothing")
+	mapped, ok := legacyid.Default.Map(run.XTraceID)
+	require.True(t, ok)
+	require.Equal(t, run.TraceID, hex.EncodeToString(mapped.TraceID[:]))
+
+	var spans []peers.JaegerSpan
+	testutil.Eventually(t, 90*time.Second, func() error {
+		spans, err = inc.jaeger.Trace(run.TraceID)
+		if err != nil {
+			return err
+		}
+		for _, s := range spans {
+			if s.Service == "ml-worker" {
+				return nil
+			}
+		}
+		return errors.New("no ml-worker span yet")
+	})
+	for _, s := range spans {
+		assert.NotEqual(t, "nuxt-ui", s.Service, "a span from a page on a disallowed origin: %s", s.OperationName)
+	}
+	for _, d := range docsFor(inc.es, run.TraceID) {
+		svc, _ := esstandin.Field(d.Source, "service.name")
+		assert.NotEqual(t, "nuxt-ui", svc, "a log line from a page on a disallowed origin")
 	}
 }

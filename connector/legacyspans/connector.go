@@ -62,6 +62,9 @@ type legacySpans struct {
 	services map[string]bool
 	parentOf map[string]string // service → name its parent's span ID is derived from
 	now      func() time.Time
+	// instrumented is what the traces side of this legacy_spans saw: services of a trace
+	// that sent real spans (a browser page, an SDK).
+	instrumented *instrumented
 
 	mu     sync.Mutex
 	groups map[groupKey]*group
@@ -73,17 +76,18 @@ type legacySpans struct {
 	shutdownOnce sync.Once
 }
 
-func newConnector(set connector.Settings, cfg *Config, next consumer.Traces) (*legacySpans, error) {
+func newConnector(set connector.Settings, cfg *Config, next consumer.Traces, in *instrumented) (*legacySpans, error) {
 	c := &legacySpans{
-		cfg:      cfg,
-		next:     next,
-		logger:   set.Logger,
-		services: map[string]bool{},
-		parentOf: map[string]string{},
-		now:      time.Now,
-		groups:   map[groupKey]*group{},
-		order:    list.New(),
-		closed:   newKeyLRU(cfg.MaxOpenGroups * closedKeysPerGroup),
+		instrumented: in,
+		cfg:          cfg,
+		next:         next,
+		logger:       set.Logger,
+		services:     map[string]bool{},
+		parentOf:     map[string]string{},
+		now:          time.Now,
+		groups:       map[groupKey]*group{},
+		order:        list.New(),
+		closed:       newKeyLRU(cfg.MaxOpenGroups * closedKeysPerGroup),
 	}
 	for _, s := range cfg.Services {
 		c.services[s] = true
@@ -261,19 +265,31 @@ func (c *legacySpans) emit(ctx context.Context, groups []*group) {
 		return
 	}
 	td := ptrace.NewTraces()
+	superseded := 0
 	for _, g := range groups {
+		if _, real := c.instrumented.span(g.key.trace, g.key.service); real {
+			superseded++ // the service's own spans are in the trace: no stand-in beside them
+			continue
+		}
 		rs := td.ResourceSpans().AppendEmpty()
 		g.resource.CopyTo(rs.Resource())
 		ss := rs.ScopeSpans().AppendEmpty()
 		ss.Scope().SetName(metadata.ScopeName)
 		c.finish(g).MoveTo(ss.Spans().AppendEmpty())
 	}
-	if err := c.next.ConsumeTraces(ctx, td); err != nil {
-		c.logger.Error("synthesised spans refused downstream; dropped", zap.Int("spans", len(groups)), zap.Error(err))
-		c.tel.ConnectorLegacySpansDropped.Add(ctx, int64(len(groups)))
+	if superseded > 0 {
+		c.tel.ConnectorLegacySpansSuperseded.Add(ctx, int64(superseded))
+	}
+	spans := len(groups) - superseded
+	if spans == 0 {
 		return
 	}
-	c.tel.ConnectorLegacySpansEmitted.Add(ctx, int64(len(groups)))
+	if err := c.next.ConsumeTraces(ctx, td); err != nil {
+		c.logger.Error("synthesised spans refused downstream; dropped", zap.Int("spans", spans), zap.Error(err))
+		c.tel.ConnectorLegacySpansDropped.Add(ctx, int64(spans))
+		return
+	}
+	c.tel.ConnectorLegacySpansEmitted.Add(ctx, int64(spans))
 }
 
 func (c *legacySpans) finish(g *group) ptrace.Span {
@@ -281,7 +297,13 @@ func (c *legacySpans) finish(g *group) ptrace.Span {
 	s.SetTraceID(g.key.trace)
 	s.SetSpanID(pcommon.SpanID(legacyid.DeriveSpanID(g.key.trace, g.key.service)))
 	if parent, ok := c.parentOf[g.key.service]; ok {
-		s.SetParentSpanID(pcommon.SpanID(legacyid.DeriveSpanID(g.key.trace, parent)))
+		// Under the caller's own span when it is instrumented (the page's request), else under
+		// its synthesised one.
+		id, real := c.instrumented.span(g.key.trace, parent)
+		if !real {
+			id = pcommon.SpanID(legacyid.DeriveSpanID(g.key.trace, parent))
+		}
+		s.SetParentSpanID(id)
 	}
 	s.SetName(strings.ReplaceAll(c.cfg.SpanName, "{service}", g.key.service))
 	s.SetKind(ptrace.SpanKindInternal)

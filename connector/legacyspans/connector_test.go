@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap/xconfmap"
 	"go.opentelemetry.io/collector/connector/connectortest"
@@ -17,7 +18,10 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
+	"github.com/otelcol-mlops/otelcol-mlops/connector/legacyspans/internal/metadatatest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 	"github.com/otelcol-mlops/otelcol-mlops/processor/traceidbridge"
@@ -89,7 +93,7 @@ func bridged(t testing.TB, ld plog.Logs) plog.Logs {
 
 func newTestConnector(t *testing.T, cfg *Config) (*legacySpans, *consumertest.TracesSink, *time.Time) {
 	sink := &consumertest.TracesSink{}
-	c, err := newConnector(connectortest.NewNopSettings(Type), cfg, sink)
+	c, err := newConnector(connectortest.NewNopSettings(Type), cfg, sink, newInstrumented(100))
 	require.NoError(t, err)
 	now := time.Now()
 	c.now = func() time.Time { return now }
@@ -257,4 +261,90 @@ func TestTimerClosesIdleGroups(t *testing.T) {
 	require.NoError(t, c.ConsumeLogs(context.Background(), bridged(t, incidentLogs())))
 	require.Eventually(t, func() bool { return sink.SpanCount() == 3 }, 5*time.Second, 20*time.Millisecond)
 	require.NoError(t, c.Shutdown(context.Background()))
+}
+
+// pageSpans are a browser page's spans in the job's trace, as its SDK exports them: the click
+// (a root) and the request it made (CLIENT), which the API's span must hang under.
+func pageSpans(trace pcommon.TraceID) (ptrace.Traces, pcommon.SpanID) {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", "nuxt-ui")
+	spans := rs.ScopeSpans().AppendEmpty().Spans()
+	click := spans.AppendEmpty()
+	click.SetTraceID(trace)
+	click.SetSpanID(pcommon.SpanID{0xc1})
+	click.SetName("click Run training job")
+	click.SetStartTimestamp(pcommon.NewTimestampFromTime(t0.Add(-time.Second)))
+	request := spans.AppendEmpty()
+	request.SetTraceID(trace)
+	request.SetSpanID(pcommon.SpanID{0xc2})
+	request.SetParentSpanID(click.SpanID())
+	request.SetKind(ptrace.SpanKindClient)
+	request.SetName("POST")
+	request.SetStartTimestamp(pcommon.NewTimestampFromTime(t0))
+	return td, request.SpanID()
+}
+
+// With the page instrumented (legacy_spans also in the traces pipeline), the API's span hangs
+// under the page's request span and no nuxt-ui span is synthesised beside the page's own,
+// whether the page's spans arrive before its legacy lines or after them (before the groups
+// close).
+func TestInstrumentedCallerReplacesTheSynthesisedSpan(t *testing.T) {
+	for _, order := range []string{"spans first", "logs first"} {
+		t.Run(order, func(t *testing.T) {
+			f := NewFactory()
+			cfg := testutil.ComponentConfig[*Config](t, f, "incident")
+			cfg.SpanName = "{service}"
+			set := connectortest.NewNopSettings(Type)
+			tel := componenttest.NewTelemetry()
+			t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
+			set.TelemetrySettings = tel.NewTelemetrySettings()
+			sink := &consumertest.TracesSink{}
+			logsSide, err := f.CreateLogsToTraces(context.Background(), set, cfg, sink)
+			require.NoError(t, err)
+			tracesSide, err := f.CreateTracesToTraces(context.Background(), set, cfg, consumertest.NewNop())
+			require.NoError(t, err)
+			c := logsSide.(*legacySpans)
+			now := time.Now()
+			c.now = func() time.Time { return now }
+
+			res, _ := legacyid.Default.Map(jobUUID)
+			trace := pcommon.TraceID(res.TraceID)
+			page, request := pageSpans(trace)
+			if order == "spans first" {
+				require.NoError(t, tracesSide.ConsumeTraces(context.Background(), page))
+			}
+			require.NoError(t, c.ConsumeLogs(context.Background(), bridged(t, incidentLogs())))
+			if order == "logs first" {
+				require.NoError(t, tracesSide.ConsumeTraces(context.Background(), page))
+			}
+			now = now.Add(cfg.IdleTimeout)
+			c.emit(context.Background(), c.expired(now))
+
+			spans := spansByName(sink.AllTraces())
+			assert.NotContains(t, spans, "nuxt-ui", "the page's own spans stand for it")
+			require.Contains(t, spans, "azure-function-api")
+			assert.Equal(t, request, spans["azure-function-api"].ParentSpanID(), "the API hangs under the page's request")
+			assert.Contains(t, spans, "ml-worker")
+			metadatatest.AssertEqualConnectorLegacySpansSuperseded(t, tel, []metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp())
+		})
+	}
+}
+
+// Another connector's learning is not this one's: two legacy_spans keep apart.
+func TestInstrumentedStoresArePerConnector(t *testing.T) {
+	f := NewFactory()
+	cfg := createDefaultConfig()
+	a, err := f.CreateTracesToTraces(context.Background(), connectortest.NewNopSettings(Type), cfg, consumertest.NewNop())
+	require.NoError(t, err)
+	set := connectortest.NewNopSettings(Type)
+	set.ID = component.MustNewIDWithName(Type.String(), "other")
+	b, err := f.CreateLogsToTraces(context.Background(), set, cfg, consumertest.NewNop())
+	require.NoError(t, err)
+	page, _ := pageSpans(pcommon.TraceID{1})
+	require.NoError(t, a.ConsumeTraces(context.Background(), page))
+	_, seen := b.(*legacySpans).instrumented.span(pcommon.TraceID{1}, "nuxt-ui")
+	assert.False(t, seen)
+	_, seen = a.(instrumentedSpans).in.span(pcommon.TraceID{1}, "nuxt-ui")
+	assert.True(t, seen)
 }

@@ -179,8 +179,15 @@ func CheckLogsConnector(t testing.TB, f connector.Factory, to pipeline.Signal) {
 			t.Errorf("logs to %s: declares MutatesData; the collector would copy every batch for it", signal)
 		}
 	}
-	if _, err := f.CreateTracesToTraces(ctx, set, cfg, consumertest.NewNop()); !errors.Is(err, pipeline.ErrSignalNotSupported) {
+	// A connector that also takes traces says so with a stability level for it.
+	c, err := f.CreateTracesToTraces(ctx, set, cfg, consumertest.NewNop())
+	switch {
+	case f.TracesToTracesStability() == component.StabilityLevelUndefined && !errors.Is(err, pipeline.ErrSignalNotSupported):
 		t.Errorf("traces to traces: %v, want pipeline.ErrSignalNotSupported", err)
+	case f.TracesToTracesStability() != component.StabilityLevelUndefined && err != nil:
+		t.Fatalf("traces to traces: %v", err)
+	case err == nil && c.Capabilities().MutatesData:
+		t.Errorf("traces to traces: declares MutatesData; the collector would copy every batch for it")
 	}
 }
 

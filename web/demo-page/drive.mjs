@@ -28,7 +28,7 @@ try {
   await page.goto(url, { waitUntil: 'networkidle0' });
   if (model) await page.$eval('#model', (el, m) => ((el).value = m), model);
   await page.click('#run');
-  await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'done', { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'done', { timeout: 45_000 });
   const seen = await page.$eval('#status', (el) => ({ ...el.dataset }));
   if (screenshot) await page.screenshot({ path: screenshot });
   console.log(JSON.stringify({ ...seen, console: consoleLines }));

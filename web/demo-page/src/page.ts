@@ -76,7 +76,11 @@ document.querySelector<HTMLButtonElement>('#run')!.addEventListener('click', () 
       })
       .finally(() => {
         span.end();
-        void Promise.all([provider.forceFlush(), loggerProvider.forceFlush()]).then(() => (status.textContent = 'done'));
+        // Done once the spans and logs are exported, or refused (a disallowed origin's
+        // export is retried until the exporter's timeout): the page never waits forever.
+        const flushed = Promise.allSettled([provider.forceFlush(), loggerProvider.forceFlush()]);
+        const cap = new Promise((resolve) => setTimeout(resolve, 15_000));
+        void Promise.race([flushed, cap]).then(() => (status.textContent = 'done'));
       });
   });
 });

@@ -12,5 +12,6 @@ var (
 )
 
 const (
-	LogsToTracesStability = component.StabilityLevelAlpha
+	LogsToTracesStability   = component.StabilityLevelAlpha
+	TracesToTracesStability = component.StabilityLevelAlpha
 )

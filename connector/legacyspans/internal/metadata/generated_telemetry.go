@@ -33,6 +33,7 @@ type TelemetryBuilder struct {
 	ConnectorLegacySpansEvicted    metric.Int64Counter
 	ConnectorLegacySpansLateGroups metric.Int64Counter
 	ConnectorLegacySpansOpenGroups metric.Int64ObservableGauge
+	ConnectorLegacySpansSuperseded metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -117,6 +118,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_connector_legacy_spans_open_groups",
 		metric.WithDescription("(trace, service) groups waiting to close. [Alpha]"),
 		metric.WithUnit("{groups}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ConnectorLegacySpansSuperseded, err = builder.meter.Int64Counter(
+		"otelcol_connector_legacy_spans_superseded",
+		metric.WithDescription("Spans not synthesised because the service sent real spans in the trace (legacy_spans also in its traces pipeline). [Alpha]"),
+		metric.WithUnit("{spans}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs

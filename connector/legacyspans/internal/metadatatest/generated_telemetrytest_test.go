@@ -28,6 +28,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ConnectorLegacySpansEmitted.Add(context.Background(), 1)
 	tb.ConnectorLegacySpansEvicted.Add(context.Background(), 1)
 	tb.ConnectorLegacySpansLateGroups.Add(context.Background(), 1)
+	tb.ConnectorLegacySpansSuperseded.Add(context.Background(), 1)
 	AssertEqualConnectorLegacySpansDropped(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
@@ -41,6 +42,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualConnectorLegacySpansOpenGroups(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualConnectorLegacySpansSuperseded(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 
