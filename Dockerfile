@@ -15,12 +15,12 @@ ARG USER_UID=10001
 ARG USER_GID=10001
 COPY --from=certs /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY --chmod=0755 bin/otelcol-mlops-linux-static /otelcol-mlops
-COPY configs/gateway.yaml configs/gateway-pubsub-taps.yaml configs/gateway-otlp-metrics.yaml configs/gateway-logstash.yaml configs/gateway-cloud-logging.yaml configs/gateway-azure-eventhub.yaml configs/gateway-kubernetes.yaml configs/sidecar.yaml configs/sidecar-kubernetes.yaml configs/local.yaml /etc/otelcol-mlops/
+COPY configs/gateway.yaml configs/gateway-pubsub-taps.yaml configs/gateway-otlp-metrics.yaml configs/gateway-logstash.yaml configs/gateway-cloud-logging.yaml configs/gateway-azure-eventhub.yaml configs/gateway-kubernetes.yaml configs/gateway-browser.yaml configs/sidecar.yaml configs/sidecar-kubernetes.yaml configs/local.yaml /etc/otelcol-mlops/
 ENV OTELCOL_MLOPS_DATA_DIR=/var/lib/otelcol-mlops
 USER ${USER_UID}:${USER_GID}
 VOLUME ["/var/lib/otelcol-mlops"]
 # 4317/4318 OTLP, 8888 own metrics, 8889 Prometheus exporter (gateway), 13133 health, 13134 backend_check,
-# 5044 Beats and 5000 json_lines (configs/gateway-logstash.yaml)
-EXPOSE 4317 4318 8888 8889 13133 13134 5044 5000
+# 5044 Beats and 5000 json_lines (configs/gateway-logstash.yaml), 4319 web pages (configs/gateway-browser.yaml)
+EXPOSE 4317 4318 4319 8888 8889 13133 13134 5044 5000
 ENTRYPOINT ["/otelcol-mlops"]
 CMD ["--config", "/etc/otelcol-mlops/gateway.yaml"]

@@ -42,7 +42,7 @@ run: build ## build and start the embedded default (OTLP on 127.0.0.1:4317/4318,
 
 # The seed incident end to end on this machine: Jaeger, pstest, the Elasticsearch stand-in,
 # the gateway and the seed's services; prints the failing job's trace, logs and exemplar.
-demo: build jaeger debian-deps ## the incident end to end on this machine: Jaeger, Pub/Sub, Elasticsearch stand-in, gateways, agent
+demo: build jaeger debian-deps web ## the incident end to end on this machine, from a click in Chromium: Jaeger, Pub/Sub, Elasticsearch stand-in, gateways, agent
 	$(GO) run ./examples/demo
 
 # Real Jaeger v2, from its own module (tools/jaeger) so its collector version stays apart.

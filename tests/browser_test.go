@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcol-mlops/otelcol-mlops/examples/seedstack"
+	"github.com/otelcol-mlops/otelcol-mlops/examples/topology"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
@@ -56,7 +57,7 @@ func startBrowserIncident(t *testing.T) browserIncident {
 		"JAEGER_OTLP_ENDPOINT":      jaeger.OTLPGRPC,
 		"JAEGER_INSECURE":           "true",
 		"GATEWAY_OTLP_CORS_ORIGINS": "[" + origin + "]",
-	}, filepath.Join(root, "configs", "gateway-pubsub-taps.yaml"))
+	}, filepath.Join(root, "configs", "gateway-pubsub-taps.yaml"), filepath.Join(root, "configs", "gateway-browser.yaml"))
 	stack, err := seedstack.Start(context.Background(), gateway.OTLPGRPC, ps, project, 2)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = stack.Stop(context.Background()) })
@@ -67,7 +68,7 @@ func startBrowserIncident(t *testing.T) browserIncident {
 	go func() { _ = api.Serve(l) }()
 	t.Cleanup(func() { _ = api.Close() })
 	pageURL := func(origin string) string {
-		return fmt.Sprintf("%s/index.html?otlp=http://%s/v1/traces", origin, gateway.OTLPHTTP)
+		return fmt.Sprintf("%s/index.html?otlp=http://%s/v1/traces", origin, gateway.BrowserOTLP)
 	}
 	return browserIncident{
 		incident: &incident{jaeger: jaeger, es: es, gateway: gateway, stack: stack},
@@ -197,4 +198,69 @@ func TestBrowserOnADisallowedOriginExportsNothing(t *testing.T) {
 		svc, _ := esstandin.Field(d.Source, "service.name")
 		assert.NotEqual(t, "nuxt-ui", svc, "a log line from a page on a disallowed origin")
 	}
+}
+
+// Two gateways behind the agent, the page exporting to the first one only: each click's
+// spans are handed to the gateway that owns the trace, where the API's logs were routed, so
+// every job's API span hangs under its click whichever gateway owns it. (Without the
+// hand-off, half the jobs would show the API under a missing parent.)
+func TestBrowserClicksAcrossTwoGateways(t *testing.T) {
+	root := collectortest.RepoRoot(t)
+	pageDir, err := peers.DemoPage(root)
+	require.NoError(t, err)
+	topo, err := topology.Start(context.Background(), root, collectortest.Binary(t), t.TempDir(), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		if err := topo.Stop(); err != nil || t.Failed() {
+			t.Logf("stop: %v\n%s", err, topo.Output())
+		}
+	})
+	url, err := topo.ServeUI(pageDir)
+	require.NoError(t, err)
+
+	// Click until each gateway owns at least one of the jobs (the ring decides; 12 clicks all
+	// on one gateway is a 1 in 2048 chance): then the page's spans crossed gateways.
+	var runs []peers.PageRun
+	owns := func() (both bool) {
+		both = true
+		for _, g := range topo.Gateways {
+			emitted, err := peers.MetricSum(g.TelemetryURL, "otelcol_connector_legacy_spans_emitted")
+			require.NoError(t, err)
+			both = both && emitted > 0
+		}
+		return both
+	}
+	for len(runs) < 12 && (len(runs) < 2 || !owns()) {
+		run, err := peers.ClickRunTrainingJob(root, url, filepath.Join(t.TempDir(), "page.png"), "resnet50")
+		require.NoError(t, err)
+		require.Empty(t, run.Error)
+		runs = append(runs, run)
+		time.Sleep(6 * time.Second) // legacy_spans' idle_timeout: the job's synthesised spans are out
+	}
+	require.True(t, owns(), "after %d jobs, one gateway owns none", len(runs))
+	for _, run := range runs {
+		testutil.Eventually(t, 90*time.Second, func() error {
+			spans, err := topo.Jaeger.Trace(run.TraceID)
+			if err != nil {
+				return err
+			}
+			var click, api *peers.JaegerSpan
+			for i, s := range spans {
+				switch {
+				case s.Service == "nuxt-ui" && s.OperationName == "click Run training job":
+					click = &spans[i]
+				case s.Service == "azure-function-api":
+					api = &spans[i]
+				}
+			}
+			if click == nil || api == nil {
+				return fmt.Errorf("trace %s: no click or API span yet", run.TraceID)
+			}
+			if api.ParentID() != click.SpanID {
+				return fmt.Errorf("trace %s: the API span's parent is %s, not the click %s", run.TraceID, api.ParentID(), click.SpanID)
+			}
+			return nil
+		})
+	}
+	t.Logf("%d jobs, each gateway owning some", len(runs))
 }

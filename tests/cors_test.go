@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
@@ -35,24 +39,37 @@ func preflight(t *testing.T, endpoint, path, origin string) http.Header {
 	return resp.Header
 }
 
-// A web page exports to the gateway only from the origins GATEWAY_OTLP_CORS_ORIGINS lists:
-// their preflight is answered with CORS headers, any other origin's (and every origin's when
-// the variable is unset, the default) gets none, so the browser sends nothing.
+// startBrowserGateway starts the gateway with configs/gateway-browser.yaml for origins.
+func startBrowserGateway(t *testing.T, es *esstandin.Server, origins string) *peers.Gateway {
+	t.Helper()
+	env := map[string]string{
+		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(), "ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": "127.0.0.1:1", "JAEGER_INSECURE": "true",
+		"GATEWAY_OTLP_CORS_ORIGINS": origins,
+	}
+	g, err := peers.StartGateway(collectortest.RepoRoot(t), collectortest.Binary(t), env, filepath.Join(collectortest.RepoRoot(t), "configs", "gateway-browser.yaml"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
+	return g
+}
+
+// A web page exports to the gateway only from the origins GATEWAY_OTLP_CORS_ORIGINS lists,
+// on the browser endpoint (configs/gateway-browser.yaml): their preflight is answered with
+// CORS headers, any other origin's gets none, so the browser sends nothing; the agents' OTLP
+// endpoint answers no browser at all.
 func TestGatewayOTLPHTTPAllowsOnlyConfiguredOrigins(t *testing.T) {
 	es := startStandin(t)
 	const app = "https://app.example.com"
 
-	t.Run("default: no origin", func(t *testing.T) {
-		g := startFaultGatewayWith(t, es, t.TempDir(), nil)
-		defer func() { _ = g.Stop(20 * time.Second) }()
+	t.Run("the agents' endpoint: no origin", func(t *testing.T) {
+		g := startBrowserGateway(t, es, "["+app+"]")
 		for _, path := range []string{"/v1/traces", "/v1/logs"} {
 			assert.Empty(t, preflight(t, g.OTLPHTTP, path, app).Get("Access-Control-Allow-Origin"), path)
 		}
 	})
 
 	t.Run("configured origins", func(t *testing.T) {
-		g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"GATEWAY_OTLP_CORS_ORIGINS": "[" + app + ", http://localhost:3000]"})
-		defer func() { _ = g.Stop(20 * time.Second) }()
+		g := startBrowserGateway(t, es, "["+app+", http://localhost:3000]")
+		g.OTLPHTTP = g.BrowserOTLP
 		for _, path := range []string{"/v1/traces", "/v1/logs"} {
 			h := preflight(t, g.OTLPHTTP, path, app)
 			assert.Equal(t, app, h.Get("Access-Control-Allow-Origin"), path)
@@ -95,10 +112,10 @@ func post(t *testing.T, endpoint, path, contentType string, body []byte) int {
 // answered, and a page's valid export sent afterwards is indexed.
 func TestPublicOTLPHTTPEndpointRefusesHostileInput(t *testing.T) {
 	es := startStandin(t)
-	g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"GATEWAY_OTLP_CORS_ORIGINS": "[https://app.example.com]"})
-	defer func() { _ = g.Stop(20 * time.Second) }()
+	g := startBrowserGateway(t, es, "[https://app.example.com]")
+	g.OTLPHTTP = g.BrowserOTLP
 
-	oversize := append([]byte(`{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"`), bytes.Repeat([]byte("x"), 21<<20)...)
+	oversize := append([]byte(`{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"`), bytes.Repeat([]byte("x"), 5<<20)...)
 	oversize = append(oversize, []byte(`"}}]}]}]}`)...)
 	cases := []struct {
 		name, path, contentType string
@@ -109,7 +126,7 @@ func TestPublicOTLPHTTPEndpointRefusesHostileInput(t *testing.T) {
 		{"JSON of the wrong shape", "/v1/traces", "application/json", []byte(`{"resourceSpans":{"not":"a list"}}`), http.StatusBadRequest},
 		{"protobuf garbage", "/v1/logs", "application/x-protobuf", bytes.Repeat([]byte{0xff, 0x01}, 512), http.StatusBadRequest},
 		{"a content type OTLP does not speak", "/v1/logs", "text/plain", []byte("hello"), http.StatusUnsupportedMediaType},
-		{"a body above 20 MiB", "/v1/logs", "application/json", oversize, http.StatusBadRequest},
+		{"a body above 4 MiB", "/v1/logs", "application/json", oversize, http.StatusBadRequest},
 		{"an unknown path", "/v1/profiles/../../admin", "application/json", []byte(`{}`), http.StatusNotFound},
 	}
 	for _, c := range cases {

@@ -84,6 +84,7 @@ func TestCollectorVersionsArePinned(t *testing.T) {
 var overlayEnv = []string{
 	"AZURE_EVENTHUB_CONNECTION=" + azureConnection,
 	"CLOUD_LOGGING_SUBSCRIPTION=gke-logs-otel",
+	"GATEWAY_OTLP_CORS_ORIGINS=[https://app.example.com]",
 	"K8S_NODE_NAME=node-1",
 	"GATEWAY_DNS_NAME=otelcol-mlops-gateway.observability.svc.cluster.local",
 	"METRICS_OTLP_ENDPOINT=mimir-distributor.monitoring.svc:4317",

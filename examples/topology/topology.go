@@ -139,7 +139,7 @@ func (t *Topology) startGateways(root, bin, dataDir string, step Step) error {
 		return err
 	}
 	t.UIAddr = uiAddr
-	step("starting %d otelcol-mlops gateways (configs/gateway.yaml + gateway-pubsub-taps.yaml + gateway-cloud-logging.yaml) on %s", Gateways, strings.Join(addrs, ", "))
+	step("starting %d otelcol-mlops gateways (configs/gateway.yaml + gateway-pubsub-taps.yaml + gateway-cloud-logging.yaml + gateway-browser.yaml) on %s", Gateways, strings.Join(addrs, ", "))
 	for i, addr := range addrs {
 		g, err := peers.StartGateway(root, bin, map[string]string{
 			"GATEWAY_OTLP_GRPC_ENDPOINT": addr,
@@ -149,7 +149,8 @@ func (t *Topology) startGateways(root, bin, dataDir string, step Step) error {
 			"ES_ENDPOINT": t.ES.URL(), "JAEGER_OTLP_ENDPOINT": t.Jaeger.OTLPGRPC, "JAEGER_INSECURE": "true",
 			"CLOUD_LOGGING_SUBSCRIPTION": seedstack.CloudLoggingSub,
 			"GATEWAY_OTLP_CORS_ORIGINS":  "[http://" + t.UIAddr + "]",
-		}, filepath.Join(root, "configs", "gateway-pubsub-taps.yaml"), filepath.Join(root, "configs", "gateway-cloud-logging.yaml"))
+		}, filepath.Join(root, "configs", "gateway-pubsub-taps.yaml"), filepath.Join(root, "configs", "gateway-cloud-logging.yaml"),
+			filepath.Join(root, "configs", "gateway-browser.yaml"))
 		if err != nil {
 			return err
 		}
@@ -160,7 +161,8 @@ func (t *Topology) startGateways(root, bin, dataDir string, step Step) error {
 }
 
 // ServeUI serves the seed's UI (the built page in pageDir) and its API on UIAddr and returns
-// the page's URL, which sends its spans to the first gateway.
+// the page's URL, which sends its spans and logs to the first gateway's browser endpoint
+// (configs/gateway-browser.yaml); that gateway hands each trace's to the gateway that owns it.
 func (t *Topology) ServeUI(pageDir string) (string, error) {
 	l, err := net.Listen("tcp", t.UIAddr)
 	if err != nil {
@@ -169,7 +171,7 @@ func (t *Topology) ServeUI(pageDir string) (string, error) {
 	srv := &http.Server{Handler: t.Stack.APIHandler(pageDir), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(l) }()
 	t.stops = append(t.stops, srv.Close)
-	return fmt.Sprintf("http://%s/index.html?otlp=http://%s/v1/traces", t.UIAddr, t.Gateways[0].OTLPHTTP), nil
+	return fmt.Sprintf("http://%s/index.html?otlp=http://%s/v1/traces", t.UIAddr, t.Gateways[0].BrowserOTLP), nil
 }
 
 // Stop stops everything, the services first.

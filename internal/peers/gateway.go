@@ -6,8 +6,10 @@ package peers
 // Gateway is a running otelcol-mlops with configs/gateway.yaml.
 type Gateway struct {
 	*Process
-	OTLPGRPC      string
-	OTLPHTTP      string // host:port of the OTLP/HTTP receiver
+	OTLPGRPC string
+	OTLPHTTP string // host:port of the OTLP/HTTP receiver
+	// BrowserOTLP is the web pages' OTLP/HTTP endpoint (configs/gateway-browser.yaml).
+	BrowserOTLP   string
 	PrometheusURL string
 	HealthURL     string
 	// TelemetryURL is the collector's own metrics (otelcol_*).
@@ -25,7 +27,7 @@ func StartGateway(root, bin string, env map[string]string, overlays ...string) (
 	p, vars, err := startCollector(root, bin, collectorPorts{
 		name: "gateway",
 		endpoints: []string{"GATEWAY_OTLP_GRPC_ENDPOINT", "GATEWAY_OTLP_HTTP_ENDPOINT", "GATEWAY_HEALTH_ENDPOINT", "GATEWAY_PROMETHEUS_ENDPOINT", "GATEWAY_BACKEND_CHECK_ENDPOINT",
-			"GATEWAY_BEATS_ENDPOINT", "GATEWAY_JSON_LINES_ENDPOINT"},
+			"GATEWAY_BEATS_ENDPOINT", "GATEWAY_JSON_LINES_ENDPOINT", "GATEWAY_BROWSER_OTLP_ENDPOINT"},
 		telemetry: "GATEWAY_TELEMETRY_PORT",
 		health:    "GATEWAY_HEALTH_ENDPOINT",
 		overlays:  overlays,
@@ -38,7 +40,7 @@ func StartGateway(root, bin string, env map[string]string, overlays ...string) (
 	return &Gateway{Process: p, OTLPGRPC: vars["GATEWAY_OTLP_GRPC_ENDPOINT"], OTLPHTTP: vars["GATEWAY_OTLP_HTTP_ENDPOINT"],
 		PrometheusURL: "http://" + vars["GATEWAY_PROMETHEUS_ENDPOINT"] + "/metrics", HealthURL: "http://" + vars["GATEWAY_HEALTH_ENDPOINT"] + "/",
 		TelemetryURL: "http://127.0.0.1:" + vars["GATEWAY_TELEMETRY_PORT"] + "/metrics", BackendCheckURL: "http://" + vars["GATEWAY_BACKEND_CHECK_ENDPOINT"] + "/",
-		Beats: vars["GATEWAY_BEATS_ENDPOINT"], JSONLines: vars["GATEWAY_JSON_LINES_ENDPOINT"]}, nil
+		Beats: vars["GATEWAY_BEATS_ENDPOINT"], JSONLines: vars["GATEWAY_JSON_LINES_ENDPOINT"], BrowserOTLP: vars["GATEWAY_BROWSER_OTLP_ENDPOINT"]}, nil
 }
 
 func withDefault(env map[string]string, name, value string) map[string]string {
