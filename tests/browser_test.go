@@ -264,3 +264,51 @@ func TestBrowserClicksAcrossTwoGateways(t *testing.T) {
 	}
 	t.Logf("%d jobs, each gateway owning some", len(runs))
 }
+
+// The seed's plugin as written (a random UUID per request beside the SDK's traceparent): the
+// job splits into two traces, the backend's under the random UUID and the page's own, joined
+// only by the span link the bridge adds from the header the page recorded on its span. What
+// web/xtraceid's interceptor avoids.
+func TestBrowserWithTheSeedsPluginGivesALinkedSecondTrace(t *testing.T) {
+	inc := startBrowserIncident(t)
+	run, err := peers.ClickRunTrainingJob(collectortest.RepoRoot(t), inc.pageURL+"&plugin=seed", filepath.Join(t.TempDir(), "page.png"), "resnet50")
+	require.NoError(t, err)
+	require.Empty(t, run.Error)
+	legacy, ok := legacyid.Default.Map(run.XTraceID)
+	require.True(t, ok)
+	legacyTrace := hex.EncodeToString(legacy.TraceID[:])
+	require.NotEqual(t, run.TraceID, legacyTrace, "a random UUID, not the page's trace")
+
+	testutil.Eventually(t, 90*time.Second, func() error {
+		backend, err := inc.jaeger.Trace(legacyTrace)
+		if err != nil {
+			return err
+		}
+		services := map[string]bool{}
+		for _, s := range backend {
+			services[s.Service] = true
+		}
+		if !services["azure-function-api"] || !services["ml-worker"] {
+			return fmt.Errorf("the backend's trace has %v", services)
+		}
+		if services["nuxt-ui"] {
+			return errors.New("the page's span is in the backend's trace")
+		}
+		page, err := inc.jaeger.Trace(run.TraceID)
+		if err != nil {
+			return err
+		}
+		for _, s := range page {
+			if s.Service != "nuxt-ui" {
+				return fmt.Errorf("a %s span in the page's trace", s.Service)
+			}
+			if s.OperationName == "click Run training job" {
+				if links := s.LinkedTraces(); len(links) != 1 || links[0] != legacyTrace {
+					return fmt.Errorf("the click links to %v, want the backend's trace %s", links, legacyTrace)
+				}
+				return nil
+			}
+		}
+		return errors.New("no click span in the page's trace yet")
+	})
+}

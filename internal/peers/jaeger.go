@@ -69,6 +69,7 @@ type JaegerSpan struct {
 	OperationName string `json:"operationName"`
 	References    []struct {
 		RefType string `json:"refType"`
+		TraceID string `json:"traceID"`
 		SpanID  string `json:"spanID"`
 	} `json:"references"`
 	StartTime int64  `json:"startTime"` // µs
@@ -120,6 +121,17 @@ func (j *Jaeger) Trace(traceID string) ([]JaegerSpan, error) {
 		}
 	}
 	return out, nil
+}
+
+// LinkedTraces are the other traces the span links to (OTLP span links; FOLLOWS_FROM in Jaeger).
+func (s JaegerSpan) LinkedTraces() []string {
+	var out []string
+	for _, r := range s.References {
+		if r.RefType != "CHILD_OF" && r.TraceID != s.TraceID {
+			out = append(out, r.TraceID)
+		}
+	}
+	return out
 }
 
 // ParentID is the span's CHILD_OF reference, or "" for a root.

@@ -6,7 +6,7 @@
 // (cross-origin: the gateway allows this page's origin), and the X-Trace-ID the API and the
 // workers log is the page's own trace ID.
 
-import { context, trace, SpanStatusCode } from '@opentelemetry/api';
+import { context, propagation, trace, SpanStatusCode } from '@opentelemetry/api';
 import { logs, SeverityNumber } from '@opentelemetry/api-logs';
 import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
@@ -26,8 +26,11 @@ const provider = new WebTracerProvider({
   idGenerator: new UuidTraceIdGenerator(),
   spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: otlpTraces }))],
 });
+const seedPlugin = params.get('plugin') === 'seed';
 provider.register({
-  propagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new XTraceIdPropagator()] }),
+  propagator: seedPlugin
+    ? new W3CTraceContextPropagator()
+    : new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new XTraceIdPropagator()] }),
 });
 
 // Client-side logs (what the seed's UI forwarded to ELK) as OTLP logs: each carries the active
@@ -43,9 +46,29 @@ const logError = (message: string) =>
 window.addEventListener('error', (e) => logError(`uncaught error: ${e.message}`));
 window.addEventListener('unhandledrejection', (e) => logError(`unhandled rejection: ${String(e.reason)}`));
 
-// plugins/axios.ts, after: the interceptor instead of uuidv4().
 const api = axios.create({ baseURL: location.origin });
-installTraceIdInterceptor(api);
+if (seedPlugin) {
+  // plugins/axios.ts, before: a fresh random UUID per request beside the SDK's traceparent.
+  // The page records the header it sent on its span, as an instrumentation configured to
+  // capture request headers does; the gateway's trace_id_bridge links the span to that ID's
+  // trace.
+  api.interceptors.request.use(
+    (config) => {
+      const id = crypto.randomUUID();
+      config.headers.set('X-Trace-ID', id);
+      trace.getActiveSpan()?.setAttribute('http.request.header.x-trace-id', id);
+      const carrier: Record<string, string> = {};
+      propagation.inject(context.active(), carrier);
+      for (const [k, v] of Object.entries(carrier)) config.headers.set(k, v);
+      return config;
+    },
+    null,
+    { synchronous: true },
+  );
+} else {
+  // plugins/axios.ts, after: the interceptor instead of uuidv4().
+  installTraceIdInterceptor(api);
+}
 
 const tracer = trace.getTracer('training-ui');
 const status = document.querySelector<HTMLElement>('#status')!;
