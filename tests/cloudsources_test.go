@@ -1,6 +1,8 @@
 // Copyright The otelcol-mlops Authors
 // SPDX-License-Identifier: Apache-2.0
 
+//go:build e2e
+
 package tests
 
 import (
