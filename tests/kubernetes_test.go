@@ -240,6 +240,21 @@ func containerFrom(t *testing.T, root string, c corev1.Container, configMaps map
 	return out
 }
 
+// validates runs the binary's validate with the container's configs and environment.
+func (c container) validates(t *testing.T) {
+	t.Helper()
+	args := []string{"validate"}
+	for _, cfg := range c.configs {
+		args = append(args, "--config", cfg)
+	}
+	var env []string
+	for k, v := range c.env {
+		env = append(env, k+"="+v)
+	}
+	out, err := collectortest.RunEnv(t, env, args...)
+	require.NoError(t, err, "%s: the configuration does not validate:\n%s", c.name, out)
+}
+
 var (
 	envReference   = regexp.MustCompile(`\$\{env:([A-Z0-9_]+)(:-[^}]*)?\}`)
 	envWithDefault = regexp.MustCompile(`\$\{env:([A-Z0-9_]+):-([^}]*)\}`)
@@ -330,16 +345,7 @@ func TestKubernetesContainersRunTheShippedConfigs(t *testing.T) {
 				assert.Negative(t, gomem.Cmp(hard), "GOMEMLIMIT below the limiter's hard limit")
 			}
 
-			args := []string{"validate"}
-			for _, cfg := range c.configs {
-				args = append(args, "--config", cfg)
-			}
-			var env []string
-			for k, v := range c.env {
-				env = append(env, k+"="+v)
-			}
-			out, err := collectortest.RunEnv(t, env, args...)
-			require.NoError(t, err, "the container's configuration does not validate:\n%s", out)
+			c.validates(t)
 		})
 	}
 }
