@@ -16,7 +16,7 @@ FUZZ_TIME     ?= 30s
 # go.sum is committed, so builds still verify every module.
 export GONOSUMDB := go.opentelemetry.io,github.com/open-telemetry
 
-.PHONY: help metadata test-allocs debian-deps build-static image all build run demo test test-unit bench lint fmt generate check-generated clean tools test-js web fuzz jaeger filebeat kubernetes helm helm-render es-template es-setup
+.PHONY: help metadata test-allocs debian-deps build-static image all build run demo test test-unit bench lint fmt generate check-generated check-tidy clean tools test-js web fuzz jaeger filebeat kubernetes helm helm-render es-template es-setup
 
 all: build
 
@@ -140,6 +140,13 @@ bench: build ## Go benchmarks and the load benchmark of the shipped configs
 # when Go's coordinator ends it with its deadline race and no failing input (go.dev/issue/75804).
 fuzz: ## every fuzz target for FUZZ_TIME each
 	GO=$(GO) FUZZ_TIME=$(FUZZ_TIME) tools/fuzz.sh
+
+# go.mod and go.sum as go mod tidy leaves them, in the distribution's and the libraries'
+# modules (-e: a few test-only modules of dependencies are missing from the proxy here; tidy
+# still settles every requirement it can read). tools/ modules are built with -mod=mod.
+check-tidy: ## fail when a module's go.mod or go.sum is not tidy
+	@for m in . $(LIB_MODULES); do (cd $$m && GOFLAGS=-mod=mod $(GO) mod tidy -e -diff >/dev/null 2>&1) || \
+	  { echo "$$m: go.mod/go.sum not tidy: run go mod tidy -e there"; exit 1; }; done
 
 lint: $(GOLANGCI_LINT) ## golangci-lint over every module
 	@for m in . $(LIB_MODULES); do echo "lint $$m"; (cd $$m && $(GOLANGCI_LINT) run ./...) || exit 1; done
