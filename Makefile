@@ -185,7 +185,7 @@ metadata: $(MDATAGEN) ## regenerate mdatagen's output from each component's meta
 
 check-generated: $(OCB) $(MDATAGEN) ## fail when generated code differs from what is committed
 	@$(MAKE) --no-print-directory metadata
-	@git diff --exit-code --stat -- $(addsuffix /internal/metadata,$(METADATA_DIRS)) '*/generated_*_test.go' '*/documentation.md' \
+	@git diff --exit-code --stat -- $(addsuffix /internal/metadata,$(METADATA_DIRS)) $(addsuffix /README.md,$(METADATA_DIRS)) '*/generated_*_test.go' '*/documentation.md' \
 		|| (echo "mdatagen output differs from what is committed: run make metadata"; exit 1)
 	@rm -rf .gen && mkdir -p .gen
 	@sed 's#output_path: ./cmd/otelcol-mlops#output_path: ./.gen#' builder-config.yaml > .gen/builder-config.yaml
