@@ -47,9 +47,10 @@ func startBrowserIncident(t *testing.T) browserIncident {
 	pageDir, err := peers.DemoPage(root)
 	require.NoError(t, err)
 	jaeger, es, srv, ps := startPeers(t)
-	apiAddr, err := peers.FreeAddr()
+	// Listening now holds the port: the gateway's CORS list names this origin.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	origin := "http://" + apiAddr
+	origin := "http://" + l.Addr().String()
 	gateway := startGatewayLogged(t, map[string]string{
 		"OTELCOL_MLOPS_DATA_DIR":    t.TempDir(),
 		"GCP_PROJECT":               project,
@@ -64,8 +65,6 @@ func startBrowserIncident(t *testing.T) browserIncident {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = stack.Stop(context.Background()) })
 
-	l, err := net.Listen("tcp", apiAddr)
-	require.NoError(t, err)
 	api := &http.Server{Handler: stack.APIHandler(pageDir), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = api.Serve(l) }()
 	t.Cleanup(func() { _ = api.Close() })

@@ -7,6 +7,7 @@ package tests
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -332,9 +333,23 @@ exec "$@"`
 // startAgent is launchAgent, waiting until the agent is healthy.
 func (c *kubeCluster) startAgent(t *testing.T, gatewayPort, dataDir string, apiDelay time.Duration) *peers.Process {
 	t.Helper()
-	p, health := c.launchAgent(t, gatewayPort, dataDir, apiDelay)
+	p, health := c.launchAgentOnFreePorts(t, gatewayPort, dataDir, apiDelay)
 	require.NoError(t, p.WaitHTTP(health, 60*time.Second), p.Output())
 	return p
+}
+
+// launchAgentOnFreePorts is launchAgent, again on new ports while another process took one of
+// the agent's between FreeAddr and its bind (go test runs packages in parallel).
+func (c *kubeCluster) launchAgentOnFreePorts(t *testing.T, gatewayPort, dataDir string, apiDelay time.Duration) (*peers.Process, string) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		p, health := c.launchAgent(t, gatewayPort, dataDir, apiDelay)
+		err := p.WaitHTTP(health, 3*time.Second)
+		if !errors.Is(err, peers.ErrPortTaken) || attempt == 3 {
+			return p, health
+		}
+		p.Kill()
+	}
 }
 
 // slowProxy forwards connections to target, each after delay: an API server that takes that
@@ -604,7 +619,7 @@ func TestAgentOnARealAPIServer(t *testing.T) {
 				}()
 				port, gateways := c.twoGateways(t)
 				c.lastGateways = gateways
-				agent, health := c.launchAgent(t, port, t.TempDir(), 0)
+				agent, health := c.launchAgentOnFreePorts(t, port, t.TempDir(), 0)
 				check(t, agent, health)
 			})
 		}

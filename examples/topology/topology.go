@@ -48,6 +48,7 @@ type Topology struct {
 	// UIAddr is where ServeUI serves the seed's UI and API; the gateways accept the page's
 	// OTLP/HTTP from its origin (CORS).
 	UIAddr string
+	ui     net.Listener
 
 	client *pubsub.Client
 	stops  []func() error
@@ -134,11 +135,18 @@ func (t *Topology) startGateways(root, bin, dataDir string, step Step) error {
 			return err
 		}
 	}
-	uiAddr, err := peers.FreeAddr()
+	// Listening now holds the UI's port: the gateways' CORS list names its origin.
+	ui, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
-	t.UIAddr = uiAddr
+	t.ui, t.UIAddr = ui, ui.Addr().String()
+	t.stops = append(t.stops, func() error {
+		if err := ui.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			return err
+		}
+		return nil
+	})
 	step("starting %d otelcol-mlops gateways (configs/gateway.yaml + gateway-pubsub-taps.yaml + gateway-cloud-logging.yaml + gateway-browser.yaml) on %s", Gateways, strings.Join(addrs, ", "))
 	for i, addr := range addrs {
 		g, err := peers.StartGateway(root, bin, map[string]string{
@@ -164,12 +172,8 @@ func (t *Topology) startGateways(root, bin, dataDir string, step Step) error {
 // the page's URL, which sends its spans and logs to the first gateway's browser endpoint
 // (configs/gateway-browser.yaml); that gateway hands each trace's to the gateway that owns it.
 func (t *Topology) ServeUI(pageDir string) (string, error) {
-	l, err := net.Listen("tcp", t.UIAddr)
-	if err != nil {
-		return "", err
-	}
 	srv := &http.Server{Handler: t.Stack.APIHandler(pageDir), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(l) }()
+	go func() { _ = srv.Serve(t.ui) }()
 	t.stops = append(t.stops, srv.Close)
 	return fmt.Sprintf("http://%s/index.html?otlp=http://%s/v1/traces", t.UIAddr, t.Gateways[0].BrowserOTLP), nil
 }

@@ -70,7 +70,7 @@ func startCollector(root, bin string, ports collectorPorts, env map[string]strin
 		}
 		p.Kill()
 		lastErr = fmt.Errorf("%s: %w\n%s", ports.name, err, p.Output())
-		if !errors.Is(err, errPortTaken) {
+		if !errors.Is(err, ErrPortTaken) {
 			break
 		}
 	}

@@ -97,8 +97,9 @@ func (p *Process) Kill() {
 	}
 }
 
-// errPortTaken is returned by WaitHTTP when the process could not bind a port it was given.
-var errPortTaken = errors.New("a port was taken before the process bound it")
+// ErrPortTaken is returned by WaitHTTP when the process could not bind a port it was given
+// (another process took it after FreeAddr): start it again on new ports.
+var ErrPortTaken = errors.New("a port was taken before the process bound it")
 
 // WaitHTTP polls url until it answers 200, the process exits or reports a port already in
 // use, or timeout passes.
@@ -110,7 +111,7 @@ func (p *Process) WaitHTTP(url string, timeout time.Duration) error {
 		// caller, not reported as a crash.
 		exited := p.Exited()
 		if strings.Contains(p.Output(), "address already in use") {
-			return errPortTaken
+			return ErrPortTaken
 		}
 		if exited {
 			return fmt.Errorf("exited before %s answered: %v", url, p.err)
