@@ -51,16 +51,9 @@ func startBrowserIncident(t *testing.T) browserIncident {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	origin := "http://" + l.Addr().String()
-	gateway := startGatewayLogged(t, map[string]string{
-		"OTELCOL_MLOPS_DATA_DIR":    t.TempDir(),
-		"GCP_PROJECT":               project,
-		"PUBSUB_ENDPOINT":           srv.Addr,
-		"PUBSUB_INSECURE":           "true",
-		"ES_ENDPOINT":               es.URL(),
-		"JAEGER_OTLP_ENDPOINT":      jaeger.OTLPGRPC,
-		"JAEGER_INSECURE":           "true",
-		"GATEWAY_OTLP_CORS_ORIGINS": "[" + origin + "]",
-	}, filepath.Join(root, "configs", "gateway-pubsub-taps.yaml"), filepath.Join(root, "configs", "gateway-browser.yaml"))
+	env := incidentGatewayEnv(t, jaeger, es, srv.Addr)
+	env["GATEWAY_OTLP_CORS_ORIGINS"] = "[" + origin + "]"
+	gateway := startGatewayLogged(t, env, filepath.Join(root, "configs", "gateway-pubsub-taps.yaml"), filepath.Join(root, "configs", "gateway-browser.yaml"))
 	stack, err := seedstack.Start(context.Background(), gateway.OTLPGRPC, ps, project, 2)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = stack.Stop(context.Background()) })

@@ -73,7 +73,21 @@ func startIncidentOn(t *testing.T, backend string) *incident {
 		pubsubAddr = srv.Addr
 	}
 
-	gateway := startGatewayLogged(t, map[string]string{
+	env := incidentGatewayEnv(t, jaeger, es, pubsubAddr)
+	// one GPU worker logs the Cloud Logging way: GKE stdout → Log Router sink → Pub/Sub
+	env["CLOUD_LOGGING_SUBSCRIPTION"] = seedstack.CloudLoggingSub
+	gateway := startGatewayLogged(t, env, filepath.Join(root, "configs", "gateway-pubsub-taps.yaml"), filepath.Join(root, "configs", "gateway-cloud-logging.yaml"))
+
+	stack, err := seedstack.Start(context.Background(), gateway.OTLPGRPC, ps, project, 2, seedstack.WithCloudLogging())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = stack.Stop(context.Background()) })
+	return &incident{jaeger: jaeger, es: es, gateway: gateway, stack: stack}
+}
+
+// incidentGatewayEnv is the gateway's environment for the incident: its peers and a fresh
+// data directory.
+func incidentGatewayEnv(t *testing.T, jaeger *peers.Jaeger, es *esstandin.Server, pubsubAddr string) map[string]string {
+	return map[string]string{
 		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(),
 		"GCP_PROJECT":            project,
 		"PUBSUB_ENDPOINT":        pubsubAddr,
@@ -81,14 +95,7 @@ func startIncidentOn(t *testing.T, backend string) *incident {
 		"ES_ENDPOINT":            es.URL(),
 		"JAEGER_OTLP_ENDPOINT":   jaeger.OTLPGRPC,
 		"JAEGER_INSECURE":        "true",
-		// one GPU worker logs the Cloud Logging way: GKE stdout → Log Router sink → Pub/Sub
-		"CLOUD_LOGGING_SUBSCRIPTION": seedstack.CloudLoggingSub,
-	}, filepath.Join(root, "configs", "gateway-pubsub-taps.yaml"), filepath.Join(root, "configs", "gateway-cloud-logging.yaml"))
-
-	stack, err := seedstack.Start(context.Background(), gateway.OTLPGRPC, ps, project, 2, seedstack.WithCloudLogging())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = stack.Stop(context.Background()) })
-	return &incident{jaeger: jaeger, es: es, gateway: gateway, stack: stack}
+	}
 }
 
 // startGatewayLogged starts configs/gateway.yaml with overlays; its output is logged when the

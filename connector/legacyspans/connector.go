@@ -60,7 +60,7 @@ type legacySpans struct {
 	logger   *zap.Logger
 	tel      *metadata.TelemetryBuilder
 	services map[string]bool
-	parentOf map[string]string // service → name its parent's span ID is derived from
+	parentOf map[string]Hop // service → the hop that gives it its parent
 	now      func() time.Time
 	// instrumented is what the traces side of this legacy_spans saw: services of a trace
 	// that sent real spans (a browser page, an SDK).
@@ -83,7 +83,7 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Traces, in 
 		next:         next,
 		logger:       set.Logger,
 		services:     map[string]bool{},
-		parentOf:     map[string]string{},
+		parentOf:     map[string]Hop{},
 		now:          time.Now,
 		groups:       map[groupKey]*group{},
 		order:        list.New(),
@@ -93,7 +93,7 @@ func newConnector(set connector.Settings, cfg *Config, next consumer.Traces, in 
 		c.services[s] = true
 	}
 	for _, h := range cfg.Hops {
-		c.parentOf[h.To] = h.parentName()
+		c.parentOf[h.To] = h
 	}
 	var err error
 	if c.tel, err = newTelemetry(set.TelemetrySettings, c.openGroups); err != nil {
@@ -296,14 +296,8 @@ func (c *legacySpans) finish(g *group) ptrace.Span {
 	s := g.span
 	s.SetTraceID(g.key.trace)
 	s.SetSpanID(pcommon.SpanID(legacyid.DeriveSpanID(g.key.trace, g.key.service)))
-	if parent, ok := c.parentOf[g.key.service]; ok {
-		// Under the caller's own span when it is instrumented (the page's request), else under
-		// its synthesised one.
-		id, real := c.instrumented.span(g.key.trace, parent)
-		if !real {
-			id = pcommon.SpanID(legacyid.DeriveSpanID(g.key.trace, parent))
-		}
-		s.SetParentSpanID(id)
+	if hop, ok := c.parentOf[g.key.service]; ok {
+		s.SetParentSpanID(c.parentSpanID(g.key.trace, hop))
 	}
 	s.SetName(strings.ReplaceAll(c.cfg.SpanName, "{service}", g.key.service))
 	s.SetKind(ptrace.SpanKindInternal)
@@ -315,6 +309,18 @@ func (c *legacySpans) finish(g *group) ptrace.Span {
 		s.Attributes().PutInt(AttrEventsDropped, int64(g.dropped))
 	}
 	return s
+}
+
+// parentSpanID is the span a hop's child hangs under: the calling service's own span when it
+// is instrumented (a page's request), else the span ID derived for it (its synthesised span,
+// or the Pub/Sub receive span of a from_subscription hop).
+func (c *legacySpans) parentSpanID(trace pcommon.TraceID, hop Hop) pcommon.SpanID {
+	if hop.From != "" {
+		if id, real := c.instrumented.span(trace, hop.From); real {
+			return id
+		}
+	}
+	return pcommon.SpanID(legacyid.DeriveSpanID(trace, hop.parentName()))
 }
 
 // keyLRU remembers recently closed groups, bounded.
