@@ -55,18 +55,19 @@ func main() {
 	senders := flag.Int("senders", 4, "concurrent OTLP clients")
 	gateway := flag.Bool("gateway", true, "compare configs/gateway.yaml, unmodified, with its Elasticsearch floors")
 	sidecarLines := flag.Int("sidecar-lines", 150000, "container-log lines configs/sidecar.yaml, unmodified, and its filelog floor tail (0: skip)")
+	sidecarExtra := flag.String("sidecar-extra", "", "comma-separated sidecar configuration files measured beside the shipped one, with its environment")
 	flag.Parse()
 	var cfgs []string
 	if *configs != "" {
 		cfgs = strings.Split(*configs, ",")
 	}
-	if err := run(*duration, *rounds, cfgs, *filelogLines, *senders, *gateway, *sidecarLines); err != nil {
+	if err := run(*duration, *rounds, cfgs, *filelogLines, *senders, *gateway, *sidecarLines, splitList(*sidecarExtra)); err != nil {
 		fmt.Fprintln(os.Stderr, "loadbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(duration time.Duration, rounds int, configs []string, filelogLines, senders int, gateway bool, sidecarLines int) error {
+func run(duration time.Duration, rounds int, configs []string, filelogLines, senders int, gateway bool, sidecarLines int, sidecarExtra []string) error {
 	root, err := peers.RepoRoot()
 	if err != nil {
 		return err
@@ -108,7 +109,7 @@ func run(duration time.Duration, rounds int, configs []string, filelogLines, sen
 	ratio("gateway", "noop")
 	ratio("sidecar", "ottl")
 	if sidecarLines > 0 {
-		if err := runSidecar(root, bin, s, sidecarLines, rounds); err != nil {
+		if err := runSidecar(root, bin, s, sidecarLines, rounds, sidecarExtra); err != nil {
 			return err
 		}
 	}
@@ -273,4 +274,12 @@ func runFilelog(root, bin, cfg string, s *sink, lines int) (result, error) {
 		return r, fmt.Errorf("only %d of %d lines arrived\n%s", r.records, lines, p.Output())
 	}
 	return r, nil
+}
+
+// splitList reads a comma-separated flag; "" is no items.
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -62,7 +63,10 @@ func writeContainerLog(path string, lines int) error {
 // file, the sink as its one gateway, a fresh state directory; sidecar-no-queue also sets
 // SIDECAR_PERSISTENT_QUEUE=false), with the filelog floor, each
 // tailing the same container log from the beginning until the sink has every line.
-func runSidecar(root, bin string, s *sink, lines, rounds int) error {
+//
+// extra names further sidecar configuration files (paths), run with the shipped file's
+// environment: a way to measure a change before making it.
+func runSidecar(root, bin string, s *sink, lines, rounds int, extra []string) error {
 	dir, err := os.MkdirTemp("", "loadbench-sidecar-")
 	if err != nil {
 		return err
@@ -73,7 +77,7 @@ func runSidecar(root, bin string, s *sink, lines, rounds int) error {
 		return err
 	}
 	fmt.Printf("\nsidecar path (%d CRI container-log lines: inference JSON, asctime API JSON, worker text; jobs of 12 lines, 64 interleaved):\n", lines)
-	names := []string{"sidecar-floor", "sidecar-shipped", "sidecar-no-queue"}
+	names := append([]string{"sidecar-floor", "sidecar-floor-json", "sidecar-shipped", "sidecar-no-queue"}, extra...)
 	all := map[string][]result{}
 	for round := 1; round <= rounds; round++ {
 		for _, name := range names {
@@ -81,7 +85,7 @@ func runSidecar(root, bin string, s *sink, lines, rounds int) error {
 			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
-			fmt.Printf("  round %d %-16s %9.0f lines/s  %6.2f CPU-s/M  %6.0f MB peak RSS\n", round, name, r.perSecond(), r.cpuPerMillion(), r.peakRSSMB)
+			fmt.Printf("  round %d %-20s %9.0f lines/s  %6.2f CPU-s/M  %6.0f MB peak RSS\n", round, name, r.perSecond(), r.cpuPerMillion(), r.peakRSSMB)
 			all[name] = append(all[name], r)
 		}
 	}
@@ -99,7 +103,7 @@ func runSidecar(root, bin string, s *sink, lines, rounds int) error {
 }
 
 func runSidecarConfig(root, bin, name string, s *sink, file string, lines int) (result, error) {
-	state, err := os.MkdirTemp("", "loadbench-"+name)
+	state, err := os.MkdirTemp("", "loadbench-"+filepath.Base(name))
 	if err != nil {
 		return result{}, err
 	}
@@ -107,7 +111,7 @@ func runSidecarConfig(root, bin, name string, s *sink, file string, lines int) (
 	s.reset()
 	start := time.Now()
 	var p *peers.Process
-	if name == "sidecar-floor" {
+	if strings.HasPrefix(name, "sidecar-floor") {
 		p, err = peers.StartProcess(root, []string{"BENCH_LOG_FILE=" + file, "BENCH_SINK=" + s.addr}, bin,
 			"--config", filepath.Join(root, "bench", "configs", name+".yaml"))
 	} else {
@@ -119,7 +123,11 @@ func runSidecarConfig(root, bin, name string, s *sink, file string, lines int) (
 			env["SIDECAR_PERSISTENT_QUEUE"] = "false" // the documented knob
 		}
 		var sc *peers.Sidecar
-		sc, err = peers.StartSidecar(root, bin, env)
+		if strings.HasSuffix(name, ".yaml") {
+			sc, err = peers.StartSidecarConfig(root, bin, name, env)
+		} else {
+			sc, err = peers.StartSidecar(root, bin, env)
+		}
 		if sc != nil {
 			p = sc.Process
 		}

@@ -19,6 +19,8 @@ type collectorPorts struct {
 	endpoints []string
 	telemetry string
 	health    string
+	// config replaces configs/<name>.yaml when set (a path)
+	config string
 	// overlays are configs merged over configs/<name>.yaml (--config after --config)
 	overlays []string
 	// defaults are variables set from the chosen ports unless env sets them: the name of the
@@ -56,7 +58,11 @@ func startCollector(root, bin string, ports collectorPorts, env map[string]strin
 		for k, v := range env {
 			vars[k] = v
 		}
-		args := []string{"--config", filepath.Join(root, "configs", ports.name+".yaml")}
+		config := ports.config
+		if config == "" {
+			config = filepath.Join(root, "configs", ports.name+".yaml")
+		}
+		args := []string{"--config", config}
 		for _, o := range ports.overlays {
 			args = append(args, "--config", o)
 		}

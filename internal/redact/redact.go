@@ -35,13 +35,25 @@ type rule struct {
 	hints []string // lower case
 }
 
+// hintRef is a hint word (lower case) and the index of its rule.
+type hintRef struct {
+	word string
+	rule int
+}
+
+// maxRules bounds the rules of one Redactor: a value's hinted rules are a 64-bit set.
+const maxRules = 64
+
 // Redactor applies key names and rules; it is safe for concurrent use.
 type Redactor struct {
 	keys  []string // lower-case letters and digits only
 	rules []rule
-	// start marks the bytes a hint can begin with: both ASCII cases and the first byte of
-	// every other rune that folds to the hint's first letter.
-	start [256]bool
+	// byFirst lists, for each byte, the hints that can begin with it: both ASCII cases of
+	// their first letter and the first byte of every rune that folds to it (the Kelvin sign
+	// for k). One pass over a value finds every rule's hints.
+	byFirst [256][]hintRef
+	// unhinted has the bits of the rules without hints (they run on every value).
+	unhinted uint64
 }
 
 // Validate checks one rule as New would build it.
@@ -70,6 +82,10 @@ func New(rules []RuleConfig, keys []string) (*Redactor, error) {
 		}
 		r.keys = append(r.keys, norm)
 	}
+	if len(rules) > maxRules {
+		errs = append(errs, fmt.Errorf("%d rules: at most %d; join alternatives into one pattern", len(rules), maxRules))
+		rules = rules[:maxRules]
+	}
 	for i, rc := range rules {
 		re, err := regexp.Compile(rc.Pattern)
 		if err != nil {
@@ -88,19 +104,23 @@ func New(rules []RuleConfig, keys []string) (*Redactor, error) {
 			}
 			lower := strings.ToLower(h)
 			ru.hints = append(ru.hints, lower)
-			r.markStart(rune(lower[0]))
+			r.index(hintRef{word: lower, rule: len(r.rules)})
+		}
+		if len(ru.hints) == 0 {
+			r.unhinted |= 1 << len(r.rules)
 		}
 		r.rules = append(r.rules, ru)
 	}
 	return r, errors.Join(errs...)
 }
 
-// markStart marks every byte that can begin a rune folding to c.
-func (r *Redactor) markStart(c rune) {
+// index files h under every byte a rune folding to its first letter can begin with.
+func (r *Redactor) index(h hintRef) {
+	c := rune(h.word[0])
 	for f := unicode.SimpleFold(c); ; f = unicode.SimpleFold(f) {
 		var buf [utf8.UTFMax]byte
 		utf8.EncodeRune(buf[:], f)
-		r.start[buf[0]] = true
+		r.byFirst[buf[0]] = append(r.byFirst[buf[0]], h)
 		if f == c {
 			return
 		}
@@ -200,14 +220,14 @@ func lowerASCII(c byte) byte {
 // String returns s with every match of every rule masked, and how many were masked; s itself
 // (no allocation) when nothing matched.
 func (r *Redactor) String(s string) (string, int) {
+	candidates := r.candidates(s)
 	masked := 0
 	for i := range r.rules {
-		ru := &r.rules[i]
-		if len(ru.hints) > 0 && !r.hinted(s, ru.hints) {
+		if candidates&(1<<i) == 0 {
 			continue
 		}
 		n := 0
-		out := ru.re.ReplaceAllStringFunc(s, func(string) string { n++; return Mask })
+		out := r.rules[i].re.ReplaceAllStringFunc(s, func(string) string { n++; return Mask })
 		if n > 0 {
 			s, masked = out, masked+n
 		}
@@ -215,19 +235,38 @@ func (r *Redactor) String(s string) (string, int) {
 	return s, masked
 }
 
-// hinted reports whether s contains one of hints, case-insensitively as (?i) folds.
-func (r *Redactor) hinted(s string, hints []string) bool {
-	for i := 0; i < len(s); i++ {
-		if !r.start[s[i]] {
-			continue
-		}
-		for _, h := range hints {
-			if hasFoldPrefix(s[i:], h) {
-				return true
+// mayMatch reports whether any rule can match s: one without hints, or one whose hint s holds.
+func (r *Redactor) mayMatch(s string) bool { return r.candidates(s) != 0 }
+
+// candidates returns the set of rules that can match s: those without hints and those with a
+// hint in s, case-insensitively as (?i) folds. One pass over s serves every rule.
+func (r *Redactor) candidates(s string) uint64 {
+	set := r.unhinted
+	all := uint64(1)<<len(r.rules) - 1
+	for i := 0; i < len(s) && set != all; i++ {
+		for _, h := range r.byFirst[s[i]] {
+			if set&(1<<h.rule) != 0 {
+				continue
+			}
+			// Most candidates fail at their second byte: compare it inline when it is ASCII
+			// before the full, folding comparison.
+			if c, ok := asciiAt(s, i+1); ok && len(h.word) > 1 && s[i] < utf8.RuneSelf && lowerASCII(c) != h.word[1] {
+				continue
+			}
+			if hasFoldPrefix(s[i:], h.word) {
+				set |= 1 << h.rule
 			}
 		}
 	}
-	return false
+	return set
+}
+
+// asciiAt returns s[i] when it is an ASCII byte.
+func asciiAt(s string, i int) (byte, bool) {
+	if i < len(s) && s[i] < utf8.RuneSelf {
+		return s[i], true
+	}
+	return 0, false
 }
 
 // hasFoldPrefix: s starts with lower (lower-case ASCII) under Unicode simple case folding,

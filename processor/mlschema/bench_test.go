@@ -115,3 +115,16 @@ func BenchmarkRedaction(b *testing.B) {
 	})
 	b.Run("contrib_redaction", func(b *testing.B) { testutil.BenchLogs(b, contribRedaction(b), benchInput(b, mapBody)) })
 }
+
+// BenchmarkAgent is the shipped agent's ml_schema (configs/sidecar.yaml) on the seed's
+// inference line as filelog reads it: as shipped (the line stays text and is walked for
+// secrets) next to the same settings parsing the line into a map body first.
+func BenchmarkAgent(b *testing.B) {
+	shipped := shippedConfig(b, "sidecar.yaml", nil)
+	parsing := shippedConfig(b, "sidecar.yaml", func(c *Config) { c.Normalize.ParseJSONBody = true })
+	for name, cfg := range map[string]*Config{"text": shipped, "parsed": parsing} {
+		b.Run(name, func(b *testing.B) {
+			testutil.BenchLogs(b, testutil.StartLogsProcessor(b, NewFactory(), cfg, consumertest.NewNop()), benchInput(b, jsonBody))
+		})
+	}
+}

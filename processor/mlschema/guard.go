@@ -199,20 +199,36 @@ func (p *mlSchemaProcessor) guard(v *view, c *counts) {
 const AttrRedacted = "redaction.masked.count"
 
 // redactRecord masks secrets in the whole record: every value under a secret key name
-// (attributes, a map body's fields at any depth, maps inside arrays), and every match of the
-// rules in the strings that remain, a text body included.
+// (attributes, a map body's fields at any depth, maps inside arrays, a JSON object left as
+// text), and every match of the rules in the strings that remain, a text body included.
 func (p *mlSchemaProcessor) redactRecord(rec plog.LogRecord, v *view, c *counts) {
 	n := p.redactMap(v.Attrs)
 	switch body := rec.Body(); body.Type() {
 	case pcommon.ValueTypeMap:
 		n += p.redactMap(body.Map())
-	case pcommon.ValueTypeStr, pcommon.ValueTypeSlice:
+	case pcommon.ValueTypeStr:
+		n += p.redactText(body)
+	case pcommon.ValueTypeSlice:
 		n += p.redactValue(body)
 	}
 	if n > 0 {
 		v.set(AttrRedacted).SetInt(int64(n))
 		c.redacted += int64(n)
 	}
+}
+
+// redactText masks a string body: as JSON when it is one object (a line left unparsed, with
+// normalize.parse_json_body off, keeps its text and loses only its secrets, found by name
+// and by rule as in a parsed record), else as text.
+func (p *mlSchemaProcessor) redactText(body pcommon.Value) int {
+	out, n, isJSON := p.redactor.JSON(body.Str())
+	if !isJSON {
+		out, n = p.redactor.String(body.Str())
+	}
+	if n > 0 {
+		body.SetStr(out)
+	}
+	return n
 }
 
 func (p *mlSchemaProcessor) redactMap(m pcommon.Map) int {
