@@ -17,12 +17,13 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	_ "go.opentelemetry.io/collector/config/configgrpc" // snappy and zstd, as the agent may compress
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	_ "google.golang.org/grpc/encoding/gzip" // the agent's OTLP exporter compresses
+	_ "google.golang.org/grpc/encoding/gzip" // and gzip
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )

@@ -65,7 +65,8 @@ func writeContainerLog(path string, lines int) error {
 // tailing the same container log from the beginning until the sink has every line.
 //
 // extra names further sidecar configuration files (paths), run with the shipped file's
-// environment: a way to measure a change before making it.
+// environment (a file named sidecar-floor*.yaml with the floor's): a way to measure a change
+// before making it.
 func runSidecar(root, bin string, s *sink, lines, rounds int, extra []string) error {
 	dir, err := os.MkdirTemp("", "loadbench-sidecar-")
 	if err != nil {
@@ -111,9 +112,12 @@ func runSidecarConfig(root, bin, name string, s *sink, file string, lines int) (
 	s.reset()
 	start := time.Now()
 	var p *peers.Process
-	if strings.HasPrefix(name, "sidecar-floor") {
-		p, err = peers.StartProcess(root, []string{"BENCH_LOG_FILE=" + file, "BENCH_SINK=" + s.addr}, bin,
-			"--config", filepath.Join(root, "bench", "configs", name+".yaml"))
+	if strings.HasPrefix(filepath.Base(name), "sidecar-floor") {
+		config := filepath.Join(root, "bench", "configs", name+".yaml")
+		if strings.HasSuffix(name, ".yaml") {
+			config = name
+		}
+		p, err = peers.StartProcess(root, []string{"BENCH_LOG_FILE=" + file, "BENCH_SINK=" + s.addr}, bin, "--config", config)
 	} else {
 		env := map[string]string{
 			"SIDECAR_LOG_PATHS": "[" + file + "]", "GATEWAY_ENDPOINTS": "[" + s.addr + "]", "GATEWAY_INSECURE": "true",

@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "go.opentelemetry.io/collector/config/configgrpc" // snappy and zstd, as a gateway decompresses
+	_ "go.opentelemetry.io/collector/config/configgrpc" // snappy (the shipped agent) and zstd, as a gateway decompresses
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
