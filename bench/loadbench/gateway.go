@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -84,7 +85,10 @@ func (s *esSink) serve(w http.ResponseWriter, r *http.Request) {
 // runGateway alternates the shipped configs/gateway.yaml, unmodified (only its environment
 // set), with the floor (bench/configs/es-floor.yaml: OTLP → the same elasticsearch exporter)
 // and the structured floor (the same plus upstream JSON parsing into the document), and reports CPU per million records until every accepted record reached Elasticsearch.
-func runGateway(root, bin string, s *sink, duration time.Duration, rounds, senders int) error {
+//
+// extra names further gateway configuration files (paths): those named es-*.yaml run as
+// floors (with the floors' variables), the others with the shipped file's environment.
+func runGateway(root, bin string, s *sink, duration time.Duration, rounds, senders int, extra []string) error {
 	es, err := startESSink()
 	if err != nil {
 		return err
@@ -92,54 +96,73 @@ func runGateway(root, bin string, s *sink, duration time.Duration, rounds, sende
 	defer func() { _ = es.srv.Close() }()
 	fmt.Printf("\ngateway path (configs/gateway.yaml unmodified vs the es-floor; Jaeger and Elasticsearch are fast sinks):\n")
 	all := map[string][]result{}
-	names := []string{"es-floor", "es-structured-floor", "gateway-shipped"}
+	names := append([]string{"es-floor", "es-structured-floor", "gateway-shipped"}, extra...)
 	for round := 1; round <= rounds; round++ {
 		for _, name := range names {
 			r, err := runGatewayConfig(root, bin, name, s, es, duration, senders)
 			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
-			fmt.Printf("  round %d %-16s %9.0f records/s  %6.2f CPU-s/M  %6.0f MB peak RSS  (indexed %d of %d)\n",
-				round, name, r.perSecond(), r.cpuPerMillion(), r.peakRSSMB, r.sinkedRecords, r.records)
+			fmt.Printf("  round %d %-20s %9.0f records/s  %6.2f CPU-s/M  %6.0f MB peak RSS  export p50 %.1f ms p99 %.1f ms  (indexed %d of %d)\n",
+				round, name, r.perSecond(), r.cpuPerMillion(), r.peakRSSMB, r.p50LatencyMS, r.p99LatencyMS, r.sinkedRecords, r.records)
 			all[name] = append(all[name], r)
 		}
 	}
-	fmt.Printf("\n| gateway config | records/s | CPU s per 1M records | peak RSS MB |\n|---|---|---|---|\n")
+	fmt.Printf("\n%d senders\n| gateway config | records/s | CPU s per 1M records | peak RSS MB | export p50 ms | export p99 ms |\n|---|---|---|---|---|---|\n", senders)
 	med := map[string]result{}
 	for _, name := range names {
 		med[name] = median(all[name])
-		fmt.Printf("| %s | %.0f | %.2f | %.0f |\n", name, med[name].perSecond(), med[name].cpuPerMillion(), med[name].peakRSSMB)
+		fmt.Printf("| %s | %.0f | %.2f | %.0f | %.1f | %.1f |\n", name, med[name].perSecond(), med[name].cpuPerMillion(), med[name].peakRSSMB, med[name].p50LatencyMS, med[name].p99LatencyMS)
 	}
-	for _, floor := range names[:2] {
-		fmt.Printf("ratio gateway-shipped/%s: CPU per record %.2f, peak RSS %.2f\n", floor,
-			med["gateway-shipped"].cpuPerMillion()/med[floor].cpuPerMillion(), med["gateway-shipped"].peakRSSMB/med[floor].peakRSSMB)
+	for _, name := range names {
+		if strings.HasPrefix(filepath.Base(name), "es-") {
+			continue
+		}
+		for _, floor := range names {
+			if !strings.HasPrefix(filepath.Base(floor), "es-") {
+				continue
+			}
+			fmt.Printf("ratio %s/%s: CPU per record %.2f, peak RSS %.2f\n", name, floor,
+				med[name].cpuPerMillion()/med[floor].cpuPerMillion(), med[name].peakRSSMB/med[floor].peakRSSMB)
+		}
 	}
+	fmt.Printf("GOAL gateway: configs/gateway.yaml at %.2fx the CPU per record of OTLP -> its Elasticsearch exporter block alone (goal <= 2x)\n",
+		med["gateway-shipped"].cpuPerMillion()/med["es-floor"].cpuPerMillion())
 	return nil
 }
 
 func runGatewayConfig(root, bin, name string, s *sink, es *esSink, duration time.Duration, senders int) (result, error) {
-	dataDir, err := os.MkdirTemp("", "loadbench-"+name)
+	dataDir, err := os.MkdirTemp("", "loadbench-"+filepath.Base(name))
 	if err != nil {
 		return result{}, err
 	}
 	defer func() { _ = os.RemoveAll(dataDir) }()
 	var p *peers.Process
 	var in string
-	if name != "gateway-shipped" {
+	if strings.HasPrefix(filepath.Base(name), "es-") {
 		if in, err = peers.FreeAddr(); err != nil {
 			return result{}, err
 		}
+		config := filepath.Join(root, "bench", "configs", name+".yaml")
+		if strings.HasSuffix(name, ".yaml") {
+			config = name
+		}
 		p, err = peers.StartProcess(root, []string{"BENCH_OTLP_IN=" + in, "BENCH_SINK=" + s.addr, "BENCH_ES=" + es.url, "BENCH_DATA_DIR=" + dataDir}, bin,
-			"--config", filepath.Join(root, "bench", "configs", name+".yaml"))
+			"--config", config)
 		if err == nil {
 			err = p.WaitTCP(in, 30*time.Second)
 		}
 	} else {
 		var g *peers.Gateway
-		g, err = peers.StartGateway(root, bin, map[string]string{
+		env := map[string]string{
 			"ES_ENDPOINT": es.url, "JAEGER_OTLP_ENDPOINT": s.addr, "JAEGER_INSECURE": "true",
 			"OTELCOL_MLOPS_DATA_DIR": dataDir,
-		})
+		}
+		if strings.HasSuffix(name, ".yaml") {
+			g, err = peers.StartGatewayConfig(root, bin, name, env)
+		} else {
+			g, err = peers.StartGateway(root, bin, env)
+		}
 		if g != nil {
 			p, in = g.Process, g.OTLPGRPC
 		}
@@ -151,14 +174,14 @@ func runGatewayConfig(root, bin, name string, s *sink, es *esSink, duration time
 	es.docs.Store(0)
 	cpu0 := procCPU(p.Pid())
 	start := time.Now()
-	accepted, _ := load(in, duration, senders)
+	accepted, _, trips := load(in, duration, senders)
 	deadline := time.Now().Add(2 * time.Minute)
 	for es.docs.Load() < accepted && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	elapsed := time.Since(start)
 	r := result{config: name, records: accepted, seconds: elapsed.Seconds(), cpuSeconds: procCPU(p.Pid()) - cpu0,
-		peakRSSMB: procPeakRSSMB(p.Pid()), sinkedRecords: es.docs.Load()}
+		peakRSSMB: procPeakRSSMB(p.Pid()), sinkedRecords: es.docs.Load(), p50LatencyMS: percentile(trips, 0.5), p99LatencyMS: percentile(trips, 0.99)}
 	_ = p.Stop(10 * time.Second)
 	if r.sinkedRecords < r.records {
 		return r, fmt.Errorf("only %d of %d accepted records reached Elasticsearch\n%s", r.sinkedRecords, r.records, p.Output())

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,6 +36,7 @@ type result struct {
 	seconds       float64
 	cpuSeconds    float64
 	peakRSSMB     float64
+	p50LatencyMS  float64
 	p99LatencyMS  float64
 	sinkedRecords int64
 }
@@ -55,19 +57,20 @@ func main() {
 	senders := flag.Int("senders", 4, "concurrent OTLP clients")
 	gateway := flag.Bool("gateway", true, "compare configs/gateway.yaml, unmodified, with its Elasticsearch floors")
 	sidecarLines := flag.Int("sidecar-lines", 150000, "container-log lines configs/sidecar.yaml, unmodified, and its filelog floor tail (0: skip)")
+	gatewayExtra := flag.String("gateway-extra", "", "comma-separated gateway configuration files measured beside the shipped one, with its environment (es-*.yaml: as floors)")
 	sidecarExtra := flag.String("sidecar-extra", "", "comma-separated sidecar configuration files measured beside the shipped one, with its environment")
 	flag.Parse()
 	var cfgs []string
 	if *configs != "" {
 		cfgs = strings.Split(*configs, ",")
 	}
-	if err := run(*duration, *rounds, cfgs, *filelogLines, *senders, *gateway, *sidecarLines, splitList(*sidecarExtra)); err != nil {
+	if err := run(*duration, *rounds, cfgs, *filelogLines, *senders, *gateway, splitList(*gatewayExtra), *sidecarLines, splitList(*sidecarExtra)); err != nil {
 		fmt.Fprintln(os.Stderr, "loadbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(duration time.Duration, rounds int, configs []string, filelogLines, senders int, gateway bool, sidecarLines int, sidecarExtra []string) error {
+func run(duration time.Duration, rounds int, configs []string, filelogLines, senders int, gateway bool, gatewayExtra []string, sidecarLines int, sidecarExtra []string) error {
 	root, err := peers.RepoRoot()
 	if err != nil {
 		return err
@@ -114,7 +117,7 @@ func run(duration time.Duration, rounds int, configs []string, filelogLines, sen
 		}
 	}
 	if gateway {
-		if err := runGateway(root, bin, s, duration, rounds, senders); err != nil {
+		if err := runGateway(root, bin, s, duration, rounds, senders, gatewayExtra); err != nil {
 			return err
 		}
 	}
@@ -167,7 +170,7 @@ func runOTLP(root, bin, cfg string, s *sink, duration time.Duration, senders int
 	}
 	s.reset()
 	cpu0 := procCPU(p.Pid())
-	accepted, elapsed := load(in, duration, senders)
+	accepted, elapsed, _ := load(in, duration, senders)
 	s.waitQuiet(2 * time.Second)
 	r := result{config: cfg, records: accepted, seconds: elapsed.Seconds(), cpuSeconds: procCPU(p.Pid()) - cpu0,
 		peakRSSMB: procPeakRSSMB(p.Pid()), p99LatencyMS: s.p99(), sinkedRecords: s.logRecords.Load()}
@@ -177,17 +180,34 @@ func runOTLP(root, bin, cfg string, s *sink, duration time.Duration, senders int
 
 // load runs senders concurrent OTLP clients against addr for duration and returns how many
 // log records were accepted, and how long that took.
-func load(addr string, duration time.Duration, senders int) (int64, time.Duration) {
+// load runs senders concurrent OTLP clients for duration. It returns the log records
+// accepted, the time taken, and the round trip of every accepted log export: how long a
+// sender waited for its answer.
+func load(addr string, duration time.Duration, senders int) (int64, time.Duration, []time.Duration) {
 	var accepted atomic.Int64
 	ctx, cancel := context.WithTimeout(context.Background(), duration)
 	defer cancel()
 	start := time.Now()
 	var wg sync.WaitGroup
+	trips := make([][]time.Duration, senders)
 	for i := range senders {
-		wg.Go(func() { send(ctx, addr, i, &accepted) })
+		wg.Go(func() { trips[i] = send(ctx, addr, i, &accepted) })
 	}
 	wg.Wait()
-	return accepted.Load(), time.Since(start)
+	var all []time.Duration
+	for _, t := range trips {
+		all = append(all, t...)
+	}
+	return accepted.Load(), time.Since(start), all
+}
+
+// percentile of round trips (sorted in place), in milliseconds; 0 without any.
+func percentile(trips []time.Duration, p float64) float64 {
+	if len(trips) == 0 {
+		return 0
+	}
+	slices.Sort(trips)
+	return float64(trips[int(float64(len(trips)-1)*p)].Microseconds()) / 1000
 }
 
 // waitForSink waits until the sink has lines log records, or p exits, or minutes pass.
@@ -198,17 +218,19 @@ func waitForSink(s *sink, lines int, p *peers.Process) {
 	}
 }
 
-// send exports pre-built batches until ctx ends; every tenth export is a batch of spans.
-func send(ctx context.Context, addr string, seed int, accepted *atomic.Int64) {
+// send exports pre-built batches until ctx ends; every tenth export is a batch of spans. It
+// returns the round trip of each accepted log export.
+func send(ctx context.Context, addr string, seed int, accepted *atomic.Int64) []time.Duration {
 	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
-		return
+		return nil
 	}
 	defer func() { _ = conn.Close() }()
 	logs := plogotlp.NewGRPCClient(conn)
 	traces := ptraceotlp.NewGRPCClient(conn)
 	ld := logBatch(seed)
 	td := spanBatch(seed)
+	var trips []time.Duration
 	for n := 0; ctx.Err() == nil; n++ {
 		if n%10 == 9 {
 			stamp(td.ResourceSpans().At(0).Resource().Attributes())
@@ -216,10 +238,13 @@ func send(ctx context.Context, addr string, seed int, accepted *atomic.Int64) {
 			continue
 		}
 		stamp(ld.ResourceLogs().At(0).Resource().Attributes())
+		sent := time.Now()
 		if _, err := logs.Export(ctx, plogotlp.NewExportRequestFromLogs(ld)); err == nil {
+			trips = append(trips, time.Since(sent))
 			accepted.Add(int64(ld.LogRecordCount()))
 		}
 	}
+	return trips
 }
 
 func procCPU(pid int) float64 {

@@ -100,6 +100,9 @@ func runSidecar(root, bin string, s *sink, lines, rounds int, extra []string) er
 		fmt.Printf("ratio %s/sidecar-floor: CPU per line %.2f, peak RSS %.2f\n", name,
 			med[name].cpuPerMillion()/med["sidecar-floor"].cpuPerMillion(), med[name].peakRSSMB/med["sidecar-floor"].peakRSSMB)
 	}
+	shipped := med["sidecar-shipped"]
+	fmt.Printf("GOAL agent: configs/sidecar.yaml at %.2fx the container-only floor's CPU per line (goal <= 1.5x), peak RSS %.0f MB (goal <= 200 MB)\n",
+		shipped.cpuPerMillion()/med["sidecar-floor"].cpuPerMillion(), shipped.peakRSSMB)
 	return nil
 }
 

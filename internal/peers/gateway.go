@@ -24,8 +24,15 @@ type Gateway struct {
 // it) on free loopback ports; env sets the rest (ES_ENDPOINT, JAEGER_OTLP_ENDPOINT, PUBSUB_*,
 // OTELCOL_MLOPS_DATA_DIR, ...).
 func StartGateway(root, bin string, env map[string]string, overlays ...string) (*Gateway, error) {
+	return StartGatewayConfig(root, bin, "", env, overlays...)
+}
+
+// StartGatewayConfig is StartGateway with another configuration file in place of
+// configs/gateway.yaml (one that takes the same variables); "" is the shipped one.
+func StartGatewayConfig(root, bin, config string, env map[string]string, overlays ...string) (*Gateway, error) {
 	p, vars, err := startCollector(root, bin, collectorPorts{
-		name: "gateway",
+		name:   "gateway",
+		config: config,
 		endpoints: []string{"GATEWAY_OTLP_GRPC_ENDPOINT", "GATEWAY_OTLP_HTTP_ENDPOINT", "GATEWAY_HEALTH_ENDPOINT", "GATEWAY_PROMETHEUS_ENDPOINT", "GATEWAY_BACKEND_CHECK_ENDPOINT",
 			"GATEWAY_BEATS_ENDPOINT", "GATEWAY_JSON_LINES_ENDPOINT", "GATEWAY_BROWSER_OTLP_ENDPOINT"},
 		telemetry: "GATEWAY_TELEMETRY_PORT",
