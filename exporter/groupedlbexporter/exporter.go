@@ -214,8 +214,9 @@ func (e *groupedExporter) shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// pushLogs sends ld as one request per gateway. What a gateway refused comes back as a
-// consumererror.Logs holding only that gateway's records, so the queue retries those alone.
+// pushLogs sends ld as one request per gateway. When ld was split, what the gateways refused
+// comes back as a consumererror.Logs holding only their records, so the queue retries those
+// alone; unsplit, ld itself is retried.
 func (e *groupedExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	e.mu.RLock()
 	if len(e.ring.endpoints) == 0 {
@@ -255,11 +256,9 @@ func (e *groupedExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	if len(errs) == 0 {
 		return nil
 	}
-	err := errors.Join(errs...)
-	if failed.LogRecordCount() == ld.LogRecordCount() {
-		return err
-	}
-	return consumererror.NewLogs(err, failed)
+	// The split moved the records out of ld: the error carries the refused ones, even when
+	// that is all of them (a retry of ld would send emptied records).
+	return consumererror.NewLogs(errors.Join(errs...), failed)
 }
 
 // send delivers one gateway's records; b.sending was registered by the caller.

@@ -253,7 +253,41 @@ func TestPartialFailureRetriesOnlyTheRefusingGateway(t *testing.T) {
 	}
 	gws[1].refuse = false
 	gws[0].refuse = true
-	require.Error(t, e.pushLogs(context.Background(), batch(100, 40, 0)), "all refused: a plain error, the whole batch retried")
+	require.Error(t, e.pushLogs(context.Background(), batch(100, 40, 0)), "the other gateway refusing")
+}
+
+// Every gateway refuses a batch that was split between them: the records were moved into the
+// per-gateway requests, so the error must carry them all. Retrying the batch that was passed
+// in would send records emptied by the split.
+func TestAllGatewaysRefusingReturnsEveryRecord(t *testing.T) {
+	gws := []*gateway{startGateway(t), startGateway(t)}
+	gws[0].refuse, gws[1].refuse = true, true
+	e, _ := newTestExporter(t, gws[0].addr, gws[1].addr)
+	ld := batch(100, 40, 0)
+	err := e.pushLogs(context.Background(), ld)
+	require.Error(t, err)
+
+	// What exporterhelper's retry and queue do with the error: resend its data, or the batch.
+	retry := ld
+	var partial consumererror.Logs
+	if errors.As(err, &partial) {
+		retry = partial.Data()
+	}
+	gws[0].refuse, gws[1].refuse = false, false
+	require.NoError(t, e.pushLogs(context.Background(), retry))
+	seen := map[int64]bool{}
+	for _, g := range gws {
+		for _, req := range g.requests() {
+			for _, rl := range req.ResourceLogs().All() {
+				for _, rec := range rl.ScopeLogs().At(0).LogRecords().All() {
+					if i, ok := rec.Attributes().Get("i"); ok && !rec.TraceID().IsEmpty() {
+						seen[i.Int()] = true
+					}
+				}
+			}
+		}
+	}
+	assert.Len(t, seen, 100, "records delivered whole after the retry")
 }
 
 // The DNS resolver follows the Service: a new gateway joins the ring, a gone one is shut
