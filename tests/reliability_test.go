@@ -460,6 +460,39 @@ func sidecarSIGKILLWhileGatewayDown(t *testing.T, env map[string]string) {
 	}
 }
 
+// Both gateways down while the sidecar reads: each batch is split between them by trace ID,
+// both refuse, and the persistent queue retries. When they come up, every line arrives whole.
+func TestSidecarBothGatewaysDownThenUp(t *testing.T) {
+	es := startStandin(t)
+	logDir, stateDir := t.TempDir(), t.TempDir()
+	addrs := make([]string, 2)
+	for i := range addrs {
+		var err error
+		addrs[i], err = peers.FreeAddr()
+		require.NoError(t, err)
+	}
+	const n = 2000
+	var lines strings.Builder
+	for i := range n {
+		fmt.Fprintf(&lines, `{"timestamp": "2026-11-21T10:00:00Z", "level": "INFO", "seq": %d, "trace_id": "job-%d", "message": "line %d"}`+"\n", i, i, i)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(logDir, "worker.log"), []byte(lines.String()), 0o600))
+	sidecar := startTestSidecar(t, logDir, stateDir, addrs, nil)
+	stopOnCleanup(t, sidecar)
+	testutil.Eventually(t, 60*time.Second, func() error {
+		failed, err := peers.MetricSum(sidecar.TelemetryURL, "otelcol_exporter_grouped_loadbalancing_backend_requests", `outcome="failure"`)
+		if err != nil || failed < 4 {
+			return fmt.Errorf("%v sends to the gateways failed so far (%v)", failed, err)
+		}
+		return nil
+	})
+	for _, addr := range addrs {
+		g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"GATEWAY_OTLP_GRPC_ENDPOINT": addr})
+		t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
+	}
+	assertAllIndexed(t, es, n, 120*time.Second)
+}
+
 // refuseConnections listens at addr, where a peer will be, and closes every connection at once:
 // a peer that is down, but whose clients' attempts can be counted. down stops listening, so
 // the real peer can take the address.
