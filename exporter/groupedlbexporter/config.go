@@ -21,6 +21,13 @@ type Config struct {
 	QueueSettings   configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
 	BackOffConfig   configretry.BackOffConfig                                `mapstructure:"retry_on_failure"`
 
+	// QueueOnFailure sends each batch to the gateways at once and puts into sending_queue
+	// only what they refuse or cannot be reached for; the queue retries it in the
+	// background. A batch is answered once every record is with a gateway or in the queue,
+	// so the queue's disk is written only while gateways fail. Without a queue it changes
+	// nothing.
+	QueueOnFailure bool `mapstructure:"queue_on_failure"`
+
 	Protocol Protocol       `mapstructure:"protocol"`
 	Resolver ResolverConfig `mapstructure:"resolver"`
 

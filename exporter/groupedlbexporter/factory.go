@@ -8,11 +8,15 @@ package groupedlbexporter
 
 import (
 	"context"
+	"errors"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configretry"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-mlops/otelcol-mlops/exporter/groupedlbexporter/internal/metadata"
 )
@@ -33,7 +37,7 @@ func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs,
+	queued, err := exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs,
 		exporterhelper.WithStart(e.start),
 		exporterhelper.WithShutdown(e.shutdown),
 		// Records are moved into per-gateway requests, not copied.
@@ -41,4 +45,53 @@ func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config
 		exporterhelper.WithTimeout(c.TimeoutSettings),
 		exporterhelper.WithRetry(c.BackOffConfig),
 		exporterhelper.WithQueue(c.QueueSettings))
+	if err != nil || !c.QueueOnFailure || !c.QueueSettings.HasValue() {
+		return queued, err
+	}
+	// The synchronous attempt: no queue, no retries; its sends and failures are counted in
+	// the exporter's own metrics like the queue's.
+	direct, err := exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs,
+		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}),
+		exporterhelper.WithTimeout(c.TimeoutSettings),
+		exporterhelper.WithRetry(configretry.BackOffConfig{Enabled: false}))
+	if err != nil {
+		return nil, err
+	}
+	return &sendFirst{direct: direct, queued: queued}, nil
+}
+
+// sendFirst tries the gateways before the queue: the queue (on disk, in the sidecar) holds
+// only what they refused.
+type sendFirst struct {
+	direct, queued exporter.Logs
+}
+
+func (s *sendFirst) Start(ctx context.Context, host component.Host) error {
+	if err := s.queued.Start(ctx, host); err != nil {
+		return err
+	}
+	return s.direct.Start(ctx, host)
+}
+
+func (s *sendFirst) Shutdown(ctx context.Context) error {
+	return errors.Join(s.direct.Shutdown(ctx), s.queued.Shutdown(ctx))
+}
+
+func (*sendFirst) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: true}
+}
+
+func (s *sendFirst) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	err := s.direct.ConsumeLogs(ctx, ld)
+	if err == nil {
+		return nil
+	}
+	refused := ld
+	var partial consumererror.Logs
+	if errors.As(err, &partial) {
+		refused = partial.Data()
+	}
+	// A send cut short because the caller is stopping (a SIGTERM during an outage) still
+	// goes into the queue: the caller moves past these records once this returns.
+	return s.queued.ConsumeLogs(context.WithoutCancel(ctx), refused)
 }
