@@ -22,6 +22,7 @@ func TestConfig(t *testing.T) {
 	require.NoError(t, xconfmap.Validate(static))
 	assert.Equal(t, []string{"gw-1:4317", "gw-2:4317"}, static.Resolver.Static.Get().Hostnames)
 	assert.True(t, static.Protocol.OTLP.ClientConfig.TLS.Insecure)
+	assert.True(t, static.QueueOnFailure)
 	dns := load("dns")
 	require.NoError(t, xconfmap.Validate(dns))
 	assert.Equal(t, 10*time.Second, dns.Resolver.DNS.Get().Interval)
