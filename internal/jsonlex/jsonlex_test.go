@@ -152,3 +152,18 @@ func TestStringSeesSpecialBytesAtEveryOffset(t *testing.T) {
 		}
 	}
 }
+
+// Walk with no hooks reads and checks exactly what SkipValue does, and stops where it stops.
+func FuzzWalkSkipsAsSkipValue(f *testing.F) {
+	for _, s := range []string{`{"a": [1, {"b": "c"}], "d": null}`, `[[]]`, `"x"`, `-1.5e3`, `{"a":}`, `{"a" 1}`, `tru`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		skip, walk := Lexer{Doc: doc}, Lexer{Doc: doc}
+		k1, err1 := skip.SkipValue()
+		k2, err2 := walk.Walk(nil, nil)
+		if (err1 == nil) != (err2 == nil) || (err1 == nil && (k1 != k2 || skip.Pos != walk.Pos)) {
+			t.Fatalf("%q: SkipValue (%v, %v, %d), Walk (%v, %v, %d)", doc, k1, err1, skip.Pos, k2, err2, walk.Pos)
+		}
+	})
+}

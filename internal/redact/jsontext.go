@@ -65,70 +65,20 @@ type jsonWalk struct {
 	rules  bool // whether string values can hold a rule's match at all
 }
 
-// walk reads the document value by value. After a member's name, a secret's whole value is
-// masked and skipped; any other value is opened (containers) or read (scalars, where string
-// values meet the rules).
+// walk reads the document: after a member's name, a secret's whole value is masked and
+// skipped; string values elsewhere meet the rules.
 func (w *jsonWalk) walk() error {
-	l := &w.l
-	var inline [64]byte
-	open := inline[:0] // the closing bracket of each open container
-	for {
-		if c := l.Peek(); c == '{' || c == '[' {
-			closing := byte('}')
-			if c == '[' {
-				closing = ']'
-			}
-			if !l.Open() {
-				open = append(open, closing)
-				if closing == ']' {
-					continue
-				}
-				consumed, err := w.member()
-				if err != nil {
-					return err
-				}
-				if !consumed {
-					continue
-				}
-			}
-		} else if err := w.scalar(); err != nil {
-			return err
-		}
-		// After a value: a comma leads to the next member or element, a bracket closes
-		// containers; a secret member's value is consumed with its name.
-		for {
-			if len(open) == 0 {
-				return l.End()
-			}
-			closing := open[len(open)-1]
-			more, err := l.Next(closing)
-			if err != nil {
-				return err
-			}
-			if !more {
-				open = open[:len(open)-1]
-				continue
-			}
-			if closing == ']' {
-				break
-			}
-			consumed, err := w.member()
-			if err != nil {
-				return err
-			}
-			if !consumed {
-				break
-			}
-		}
+	if _, err := w.l.Walk(w.member, w.scalar); err != nil {
+		return err
 	}
+	return w.l.End()
 }
 
-// member reads a member's name; when it names a secret, it also reads the value and masks it
+// member looks at a member's name; when it names a secret, it reads the value and masks it
 // whole (consumed is then true).
-func (w *jsonWalk) member() (consumed bool, err error) {
-	raw, escaped, err := w.l.Key()
-	if err != nil || !w.r.HasKeys() {
-		return false, err
+func (w *jsonWalk) member(raw string, escaped bool) (consumed bool, err error) {
+	if !w.r.HasKeys() {
+		return false, nil
 	}
 	name := raw
 	if escaped {
