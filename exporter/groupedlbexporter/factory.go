@@ -9,6 +9,7 @@ package groupedlbexporter
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configretry"
@@ -37,7 +38,12 @@ func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config
 	if err != nil {
 		return nil, err
 	}
-	queued, err := exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs,
+	sf := &sendFirst{}
+	push := e.pushLogs
+	if c.QueueOnFailure {
+		push = sf.draining(e.pushLogs)
+	}
+	queued, err := exporterhelper.NewLogs(ctx, set, cfg, push,
 		exporterhelper.WithStart(e.start),
 		exporterhelper.WithShutdown(e.shutdown),
 		// Records are moved into per-gateway requests, not copied.
@@ -57,13 +63,29 @@ func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config
 	if err != nil {
 		return nil, err
 	}
-	return &sendFirst{direct: direct, queued: queued}, nil
+	sf.direct, sf.queued = direct, queued
+	return sf, nil
 }
 
 // sendFirst tries the gateways before the queue: the queue (on disk, in the sidecar) holds
-// only what they refused.
+// only what they refused. After a failed attempt it stops trying until the queue delivers
+// again: during an outage every batch goes straight to the queue instead of waiting for a
+// gateway that does not answer (a timeout per batch would slow reading to a crawl).
 type sendFirst struct {
 	direct, queued exporter.Logs
+	// queueing is set by a failed attempt and cleared by the queue's next delivery.
+	queueing atomic.Bool
+}
+
+// draining wraps the queue's sends: one that succeeds means the gateways answer again.
+func (s *sendFirst) draining(push func(context.Context, plog.Logs) error) func(context.Context, plog.Logs) error {
+	return func(ctx context.Context, ld plog.Logs) error {
+		err := push(ctx, ld)
+		if err == nil {
+			s.queueing.Store(false)
+		}
+		return err
+	}
 }
 
 func (s *sendFirst) Start(ctx context.Context, host component.Host) error {
@@ -82,10 +104,14 @@ func (*sendFirst) Capabilities() consumer.Capabilities {
 }
 
 func (s *sendFirst) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	if s.queueing.Load() {
+		return s.queued.ConsumeLogs(context.WithoutCancel(ctx), ld)
+	}
 	err := s.direct.ConsumeLogs(ctx, ld)
 	if err == nil {
 		return nil
 	}
+	s.queueing.Store(true)
 	refused := ld
 	var partial consumererror.Logs
 	if errors.As(err, &partial) {

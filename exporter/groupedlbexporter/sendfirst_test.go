@@ -22,6 +22,11 @@ import (
 // wait flush before they go: a record that reaches a gateway before that went there directly.
 func newSendFirst(t *testing.T, flush time.Duration, endpoints ...string) exporter.Logs {
 	t.Helper()
+	return newSendFirstWith(t, flush, func(*Config) {}, endpoints...)
+}
+
+func newSendFirstWith(t *testing.T, flush time.Duration, edit func(*Config), endpoints ...string) exporter.Logs {
+	t.Helper()
 	cfg := createDefaultConfig()
 	cfg.QueueOnFailure = true
 	cfg.Protocol.OTLP.ClientConfig.TLS.Insecure = true
@@ -31,6 +36,7 @@ func newSendFirst(t *testing.T, flush time.Duration, endpoints ...string) export
 	cfg.QueueSettings = configoptional.Some(q)
 	cfg.BackOffConfig.InitialInterval = 50 * time.Millisecond
 	cfg.BackOffConfig.MaxInterval = 100 * time.Millisecond
+	edit(cfg)
 	exp, err := NewFactory().CreateLogs(context.Background(), exportertest.NewNopSettings(Type), cfg)
 	require.NoError(t, err)
 	require.NoError(t, exp.Start(context.Background(), componenttest.NewNopHost()))
@@ -111,4 +117,16 @@ func TestQueueOnFailureKeepsRecordsOfACancelledCaller(t *testing.T) {
 	require.NoError(t, exp.ConsumeLogs(ctx, batch(50, 10, 0)))
 	gw.refuse = false
 	eventuallyReceived(t, 50, gw)
+}
+
+// A gateway that accepts connections but never answers (a blackhole): the first batch waits for
+// its timeout and goes to the queue; the batches after it go to the queue without trying, until
+// the queue delivers again. Trying each would cost a timeout per batch, and reading would crawl.
+func TestQueueOnFailureStopsTryingUntilTheQueueDelivers(t *testing.T) {
+	gw := startBlockingGateway(t)
+	exp := newSendFirstWith(t, time.Minute, func(cfg *Config) { cfg.TimeoutSettings.Timeout = 200 * time.Millisecond }, gw.addr)
+	for range 5 {
+		require.NoError(t, exp.ConsumeLogs(context.Background(), batch(20, 5, 0)))
+	}
+	assert.Len(t, gw.entered, 1, "one attempt, then straight to the queue")
 }
