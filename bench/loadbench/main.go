@@ -58,19 +58,20 @@ func main() {
 	gateway := flag.Bool("gateway", true, "compare configs/gateway.yaml, unmodified, with its Elasticsearch floors")
 	sidecarLines := flag.Int("sidecar-lines", 150000, "container-log lines configs/sidecar.yaml, unmodified, and its filelog floor tail (0: skip)")
 	gatewayExtra := flag.String("gateway-extra", "", "comma-separated gateway configuration files measured beside the shipped one, with its environment (es-*.yaml: as floors)")
+	twoTierLines := flag.Int("two-tier-lines", 0, "container-log lines through configs/sidecar.yaml (and each -sidecar-extra file) into configs/gateway.yaml, both measured (0: skip)")
 	sidecarExtra := flag.String("sidecar-extra", "", "comma-separated sidecar configuration files measured beside the shipped one, with its environment")
 	flag.Parse()
 	var cfgs []string
 	if *configs != "" {
 		cfgs = strings.Split(*configs, ",")
 	}
-	if err := run(*duration, *rounds, cfgs, *filelogLines, *senders, *gateway, splitList(*gatewayExtra), *sidecarLines, splitList(*sidecarExtra)); err != nil {
+	if err := run(*duration, *rounds, cfgs, *filelogLines, *senders, *gateway, splitList(*gatewayExtra), *sidecarLines, splitList(*sidecarExtra), *twoTierLines); err != nil {
 		fmt.Fprintln(os.Stderr, "loadbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(duration time.Duration, rounds int, configs []string, filelogLines, senders int, gateway bool, gatewayExtra []string, sidecarLines int, sidecarExtra []string) error {
+func run(duration time.Duration, rounds int, configs []string, filelogLines, senders int, gateway bool, gatewayExtra []string, sidecarLines int, sidecarExtra []string, twoTierLines int) error {
 	root, err := peers.RepoRoot()
 	if err != nil {
 		return err
@@ -113,6 +114,11 @@ func run(duration time.Duration, rounds int, configs []string, filelogLines, sen
 	ratio("sidecar", "ottl")
 	if sidecarLines > 0 {
 		if err := runSidecar(root, bin, s, sidecarLines, rounds, sidecarExtra); err != nil {
+			return err
+		}
+	}
+	if twoTierLines > 0 {
+		if err := runTwoTier(root, bin, s, twoTierLines, rounds, sidecarExtra); err != nil {
 			return err
 		}
 	}
