@@ -59,6 +59,16 @@ func writeContainerLog(path string, lines int) error {
 	return f.Close()
 }
 
+// tempContainerLog writes lines container-log lines into a file of a new temporary directory
+// (prefix names it); the caller removes the directory ("" when it could not be made).
+func tempContainerLog(prefix string, lines int) (dir, file string, err error) {
+	if dir, err = os.MkdirTemp("", prefix); err != nil {
+		return "", "", err
+	}
+	file = filepath.Join(dir, "ml-worker_default_worker-0123.log")
+	return dir, file, writeContainerLog(file, lines)
+}
+
 // runSidecar alternates configs/sidecar.yaml, unmodified (only its environment set: the log
 // file, the sink as its one gateway, a fresh state directory; sidecar-no-queue also sets
 // SIDECAR_PERSISTENT_QUEUE=false), with the filelog floor, each
@@ -68,13 +78,9 @@ func writeContainerLog(path string, lines int) error {
 // environment (a file named sidecar-floor*.yaml with the floor's): a way to measure a change
 // before making it.
 func runSidecar(root, bin string, s *sink, lines, rounds int, extra []string) error {
-	dir, err := os.MkdirTemp("", "loadbench-sidecar-")
-	if err != nil {
-		return err
-	}
+	dir, file, err := tempContainerLog("loadbench-sidecar-", lines)
 	defer func() { _ = os.RemoveAll(dir) }()
-	file := filepath.Join(dir, "ml-worker_default_worker-0123.log")
-	if err := writeContainerLog(file, lines); err != nil {
+	if err != nil {
 		return err
 	}
 	fmt.Printf("\nsidecar path (%d CRI container-log lines: inference JSON, asctime API JSON, worker text; jobs of 12 lines, 64 interleaved):\n", lines)

@@ -18,13 +18,9 @@ import (
 // indexes into the fast Elasticsearch sink; the CPU of both processes is summed per line
 // indexed. It answers whether work moved between the tiers or left them.
 func runTwoTier(root, bin string, s *sink, lines, rounds int, agents []string) error {
-	dir, err := os.MkdirTemp("", "loadbench-twotier-")
-	if err != nil {
-		return err
-	}
+	dir, file, err := tempContainerLog("loadbench-twotier-", lines)
 	defer func() { _ = os.RemoveAll(dir) }()
-	file := filepath.Join(dir, "ml-worker_default_worker-0123.log")
-	if err := writeContainerLog(file, lines); err != nil {
+	if err != nil {
 		return err
 	}
 	es, err := startESSink()
