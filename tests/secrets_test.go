@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/otelcol-mlops/otelcol-mlops/internal/grpcsnappy" // snappy (race-free, as the binary has it) and zstd, as the agent may compress
 	"github.com/stretchr/testify/require"
-	_ "go.opentelemetry.io/collector/config/configgrpc" // snappy and zstd, as the agent may compress
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"

@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "go.opentelemetry.io/collector/config/configgrpc" // snappy (the shipped agent) and zstd, as a gateway decompresses
+	_ "github.com/otelcol-mlops/otelcol-mlops/internal/grpcsnappy" // snappy (the shipped agent) and zstd, decompressed as the gateway does
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
