@@ -175,7 +175,7 @@ generate: $(OCB) ## regenerate ocb's sources from builder-config.yaml
 # (type, stability) and the generated lifecycle and goleak tests.
 MDATAGEN      := bin/mdatagen
 METADATA_DIRS := receiver/pubsubtracereceiver receiver/beatsreceiver processor/traceidbridge processor/mlschema processor/ecsshape \
-	connector/legacyspans connector/mlmetrics exporter/groupedlbexporter extension/backendcheckextension
+	connector/legacyspans connector/mlmetrics connector/inorder exporter/groupedlbexporter extension/backendcheckextension
 
 $(MDATAGEN): tools/mdatagen/go.mod
 	cd tools/mdatagen && GOFLAGS=-mod=mod $(GO) build -o ../../$(MDATAGEN) go.opentelemetry.io/collector/cmd/mdatagen

@@ -135,18 +135,12 @@ func TestHelmRenderMatchesTheManifests(t *testing.T) {
 		samePods(t, w.Spec.Template, g.Spec.Template)
 		assert.Equal(t, w.Spec.UpdateStrategy.Type, g.Spec.UpdateStrategy.Type)
 	})
-	t.Run("StatefulSet/otelcol-mlops-gateway", func(t *testing.T) {
-		var w, g appsv1.StatefulSet
-		want.decode(t, "StatefulSet/otelcol-mlops-gateway", &w)
-		got.decode(t, "StatefulSet/otelcol-mlops-gateway", &g)
+	t.Run("Deployment/otelcol-mlops-gateway", func(t *testing.T) {
+		var w, g appsv1.Deployment
+		want.decode(t, "Deployment/otelcol-mlops-gateway", &w)
+		got.decode(t, "Deployment/otelcol-mlops-gateway", &g)
 		samePods(t, w.Spec.Template, g.Spec.Template)
-		assert.Equal(t, w.Spec.ServiceName, g.Spec.ServiceName)
-		assert.Equal(t, w.Spec.PodManagementPolicy, g.Spec.PodManagementPolicy)
-		require.Len(t, g.Spec.VolumeClaimTemplates, len(w.Spec.VolumeClaimTemplates))
-		for i := range w.Spec.VolumeClaimTemplates {
-			assert.Equal(t, w.Spec.VolumeClaimTemplates[i].Name, g.Spec.VolumeClaimTemplates[i].Name)
-			assert.Equal(t, w.Spec.VolumeClaimTemplates[i].Spec, g.Spec.VolumeClaimTemplates[i].Spec)
-		}
+		assert.Empty(t, g.Spec.Template.Spec.Volumes, "a gateway keeps nothing on disk")
 		// With autoscaling on, the chart leaves replicas to the autoscaler: its floor must be
 		// the manifests' replica count.
 		var hpa autoscalingv2.HorizontalPodAutoscaler
@@ -180,14 +174,14 @@ func TestHelmRenderMatchesTheManifests(t *testing.T) {
 		want.decode(t, "Service/otelcol-mlops-gateway", &w)
 		got.decode(t, "Service/otelcol-mlops-gateway", &g)
 		assert.Equal(t, w.Spec.ClusterIP, g.Spec.ClusterIP, "headless: the agents resolve every gateway")
-		var sts appsv1.StatefulSet
-		got.decode(t, "StatefulSet/otelcol-mlops-gateway", &sts)
+		var gw appsv1.Deployment
+		got.decode(t, "Deployment/otelcol-mlops-gateway", &gw)
 		for k, v := range g.Spec.Selector {
-			assert.Equal(t, v, sts.Spec.Template.Labels[k], "the Service selects the gateway's pods")
+			assert.Equal(t, v, gw.Spec.Template.Labels[k], "the Service selects the gateway's pods")
 		}
 		// The chart puts every enabled container port on the Service; on a headless Service
 		// they only name the pods' ports (DNS answers with the pods' addresses either way).
-		assert.Subset(t, servicePorts(g, sts.Spec.Template.Spec.Containers[0]), servicePorts(w, sts.Spec.Template.Spec.Containers[0]))
+		assert.Subset(t, servicePorts(g, gw.Spec.Template.Spec.Containers[0]), servicePorts(w, gw.Spec.Template.Spec.Containers[0]))
 	})
 	t.Run("ClusterRole/otelcol-mlops-agent", func(t *testing.T) {
 		var w, g rbacv1.ClusterRole
@@ -321,10 +315,10 @@ func TestHelmRenderedContainersValidate(t *testing.T) {
 				var d appsv1.DaemonSet
 				require.NoError(t, strictDecode(doc, &d))
 				spec = d.Spec.Template.Spec
-			case "StatefulSet":
-				var s appsv1.StatefulSet
-				require.NoError(t, strictDecode(doc, &s))
-				spec = s.Spec.Template.Spec
+			case "Deployment":
+				var d appsv1.Deployment
+				require.NoError(t, strictDecode(doc, &d))
+				spec = d.Spec.Template.Spec
 			default:
 				continue
 			}

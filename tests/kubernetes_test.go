@@ -42,7 +42,7 @@ type manifests struct {
 	configMaps   map[string]corev1.ConfigMap
 	clusterRoles []rbacv1.ClusterRole
 	podSpecs     map[string]corev1.PodSpec // by workload name
-	statefulSets []appsv1.StatefulSet
+	workloads    map[string]string         // kind by name: Deployment, StatefulSet, DaemonSet
 	hpas         []autoscalingv2.HorizontalPodAutoscaler
 	services     []corev1.Service
 	files        []string
@@ -85,7 +85,7 @@ func loadManifests(t *testing.T) manifests {
 	dir := filepath.Join(collectortest.RepoRoot(t), "deploy", "kubernetes")
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	require.NoError(t, err)
-	m := manifests{configMaps: map[string]corev1.ConfigMap{}, podSpecs: map[string]corev1.PodSpec{}}
+	m := manifests{configMaps: map[string]corev1.ConfigMap{}, podSpecs: map[string]corev1.PodSpec{}, workloads: map[string]string{}}
 	for _, f := range files {
 		if filepath.Base(f) == "kustomization.yaml" {
 			continue
@@ -122,11 +122,12 @@ func loadManifests(t *testing.T) manifests {
 				var d appsv1.DaemonSet
 				err = strictDecode(doc, &d)
 				m.podSpecs[d.Name] = d.Spec.Template.Spec
-			case "StatefulSet":
-				var s appsv1.StatefulSet
-				err = strictDecode(doc, &s)
-				m.podSpecs[s.Name] = s.Spec.Template.Spec
-				m.statefulSets = append(m.statefulSets, s)
+				m.workloads[d.Name] = meta.Kind
+			case "Deployment":
+				var d appsv1.Deployment
+				err = strictDecode(doc, &d)
+				m.podSpecs[d.Name] = d.Spec.Template.Spec
+				m.workloads[d.Name] = meta.Kind
 			case "HorizontalPodAutoscaler":
 				var h autoscalingv2.HorizontalPodAutoscaler
 				err = strictDecode(doc, &h)
@@ -172,16 +173,13 @@ func TestKubernetesManifestsDecodeStrictly(t *testing.T) {
 			}
 		}
 	}
-	for _, s := range m.statefulSets {
-		assert.Equal(t, strings.Split(headless[0], ".")[0], s.Spec.ServiceName, "the StatefulSet's governing Service")
-	}
-
-	for _, s := range m.statefulSets {
-		for _, h := range m.hpas {
-			if h.Spec.ScaleTargetRef.Name == s.Name {
-				assert.Equal(t, "StatefulSet", h.Spec.ScaleTargetRef.Kind)
-			}
-		}
+	// The gateway keeps nothing on disk (its senders hold what it has not acknowledged): a
+	// Deployment, without volumes, scaled by its HPA.
+	assert.Equal(t, "Deployment", m.workloads["otelcol-mlops-gateway"])
+	assert.Empty(t, m.podSpecs["otelcol-mlops-gateway"].Volumes, "a gateway has no state to keep")
+	require.NotEmpty(t, m.hpas)
+	for _, h := range m.hpas {
+		assert.Equal(t, m.workloads[h.Spec.ScaleTargetRef.Name], h.Spec.ScaleTargetRef.Kind, "the HPA scales %s", h.Spec.ScaleTargetRef.Name)
 	}
 }
 
@@ -301,8 +299,8 @@ func boundPorts(t *testing.T, c container) map[int32]string {
 }
 
 // Every container runs configs of the repository, unchanged, with every variable they need
-// set, every port they bind declared (and bound on 0.0.0.0, not the bare-metal 127.0.0.1), its
-// data directory on a volume, and memory settings that keep GOMEMLIMIT and memory_limiter
+// set, every port they bind declared (and bound on 0.0.0.0, not the bare-metal 127.0.0.1), a
+// data directory on a volume where a config keeps files, and memory settings that keep GOMEMLIMIT and memory_limiter
 // below the container's limit; the binary validates each container's exact configuration.
 func TestKubernetesContainersRunTheShippedConfigs(t *testing.T) {
 	root := collectortest.RepoRoot(t)
@@ -329,7 +327,17 @@ func TestKubernetesContainersRunTheShippedConfigs(t *testing.T) {
 					assert.True(t, strings.HasPrefix(value, "0.0.0.0:"), "%s=%s: other pods could not reach it", name, value)
 				}
 			}
-			assert.Contains(t, c.mounts, c.env["OTELCOL_MLOPS_DATA_DIR"], "the data directory is a volume")
+			usesDataDir := false
+			for _, cfg := range c.configs {
+				raw, err := os.ReadFile(cfg)
+				require.NoError(t, err)
+				usesDataDir = usesDataDir || strings.Contains(string(raw), "${env:OTELCOL_MLOPS_DATA_DIR")
+			}
+			if usesDataDir {
+				assert.Contains(t, c.mounts, c.env["OTELCOL_MLOPS_DATA_DIR"], "the data directory is a volume")
+			} else {
+				assert.NotContains(t, c.env, "OTELCOL_MLOPS_DATA_DIR", "no config of %s keeps files", workload)
+			}
 
 			limit := c.resources.Limits.Memory()
 			require.False(t, limit.IsZero(), "a memory limit is set")

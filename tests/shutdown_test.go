@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,6 +36,16 @@ func sendSpans(t *testing.T, endpoint string, n int, salt byte) []string {
 	conn, err := grpc.NewClient(endpoint, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	require.NoError(t, err)
 	defer func() { _ = conn.Close() }()
+	td, ids := spansOfDistinctTraces(n, salt)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = ptraceotlp.NewGRPCClient(conn).Export(ctx, ptraceotlp.NewExportRequestFromTraces(td))
+	require.NoError(t, err, "spans accepted")
+	return ids
+}
+
+// spansOfDistinctTraces is one request of n spans, each of its own trace, and their trace IDs.
+func spansOfDistinctTraces(n int, salt byte) (ptrace.Traces, []string) {
 	td := ptrace.NewTraces()
 	rs := td.ResourceSpans().AppendEmpty()
 	rs.Resource().Attributes().PutStr("service.name", "model-registry")
@@ -49,11 +60,7 @@ func sendSpans(t *testing.T, endpoint string, n int, salt byte) []string {
 		s.SetEndTimestamp(pcommon.NewTimestampFromTime(time.Now().Add(time.Millisecond)))
 		ids = append(ids, id.String())
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, err = ptraceotlp.NewGRPCClient(conn).Export(ctx, ptraceotlp.NewExportRequestFromTraces(td))
-	require.NoError(t, err, "spans accepted while the backends are down")
-	return ids
+	return td, ids
 }
 
 func assertTracesInJaeger(t *testing.T, jaeger *peers.Jaeger, ids []string) {
@@ -95,20 +102,23 @@ func backendCheck(url string) (int, map[string]bool, error) {
 var droppingData = regexp.MustCompile(`(?i)dropping data|dropped_items`)
 
 // The shipped gateway, started with Elasticsearch and Jaeger down: it starts anyway (health
-// green), says which backends it cannot reach (log, metric, status page), accepts logs and
-// spans into its persistent queues, says when Elasticsearch is back, and on SIGTERM while
-// Jaeger is still down says nothing was dropped — because nothing is: restarted with Jaeger
-// up, it delivers the spans.
+// green), says which backends it cannot reach (log, metric, status page), acknowledges no log
+// and no span while their backend is down (the senders keep them and send them again), says
+// when Elasticsearch is back, and on SIGTERM while Jaeger is still down exits within its
+// shutdown time; the spans' sender, never told they were kept, delivers them through the
+// restarted gateway once Jaeger is up.
 func TestGatewayWithBackendsDownSaysSoAndDropsNothingOnSIGTERM(t *testing.T) {
 	root := collectortest.RepoRoot(t)
 	esAddr, err := peers.FreeAddr()
 	require.NoError(t, err)
 	jaegerAddr, err := peers.FreeAddr()
 	require.NoError(t, err)
+	otlpAddr, err := peers.FreeAddr()
+	require.NoError(t, err)
 	esAttempts, esDown := refuseConnections(t, esAddr)
 	jaegerAttempts, jaegerDown := refuseConnections(t, jaegerAddr)
 	env := map[string]string{
-		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(), "ES_ENDPOINT": "http://" + esAddr,
+		"ES_ENDPOINT": "http://" + esAddr, "GATEWAY_OTLP_GRPC_ENDPOINT": otlpAddr,
 		"JAEGER_OTLP_ENDPOINT": jaegerAddr, "JAEGER_INSECURE": "true",
 	}
 	g, err := peers.StartGateway(root, collectortest.Binary(t), env)
@@ -134,8 +144,21 @@ func TestGatewayWithBackendsDownSaysSoAndDropsNothingOnSIGTERM(t *testing.T) {
 	}
 
 	const n = 500
-	sendNumbered(t, g.OTLPGRPC, 0, n)
-	traces := sendSpans(t, g.OTLPGRPC, 5, 0x51)
+	var es atomic.Pointer[esstandin.Server] // nil while Elasticsearch is down: nothing is indexed
+	indexedNow := func() map[int]int {
+		if up := es.Load(); up != nil {
+			return indexed(up)
+		}
+		return map[int]int{}
+	}
+	logsSent := make(chan struct{})
+	go func() {
+		defer close(logsSent)
+		sendConcurrently(t, g.OTLPGRPC, indexedNow, n, 2)
+	}()
+	td, traces := spansOfDistinctTraces(5, 0x51)
+	spansAccepted := make(chan time.Time, 1)
+	go func() { spansAccepted <- sendSpansUntilAccepted(t, otlpAddr, td) }()
 	testutil.Eventually(t, 60*time.Second, func() error {
 		if esAttempts() < 2 || jaegerAttempts() < 2 {
 			return fmt.Errorf("connections attempted: Elasticsearch %d, Jaeger %d", esAttempts(), jaegerAttempts())
@@ -144,10 +167,12 @@ func TestGatewayWithBackendsDownSaysSoAndDropsNothingOnSIGTERM(t *testing.T) {
 	})
 
 	esDown()
-	es, err := esstandin.StartShipped(esAddr, filepath.Join(root, "configs", "elasticsearch"))
+	up, err := esstandin.StartShipped(esAddr, filepath.Join(root, "configs", "elasticsearch"))
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = es.Close() })
-	assertAllIndexed(t, es, n, 120*time.Second)
+	t.Cleanup(func() { _ = up.Close() })
+	es.Store(up)
+	<-logsSent
+	assertAllIndexed(t, up, n, 120*time.Second)
 	testutil.Eventually(t, 30*time.Second, func() error {
 		if !regexp.MustCompile(`backend reachable again.*"backend": "elasticsearch"`).MatchString(g.Output()) {
 			return fmt.Errorf("no line says Elasticsearch is back")
@@ -155,14 +180,22 @@ func TestGatewayWithBackendsDownSaysSoAndDropsNothingOnSIGTERM(t *testing.T) {
 		return nil
 	})
 
-	require.NoError(t, g.Stop(30*time.Second), "SIGTERM with Jaeger down: the spans stay in the persistent queue")
-	assert.NotRegexp(t, droppingData, g.Output(), "the persistent queue keeps what is in flight; nothing was dropped")
+	start := time.Now()
+	require.NoError(t, g.Stop(30*time.Second), "SIGTERM with Jaeger down")
+	assert.Less(t, time.Since(start), 30*time.Second)
+	select {
+	case <-spansAccepted:
+		t.Fatal("spans acknowledged while Jaeger was down")
+	default:
+	}
 
 	jaegerDown()
+	jaegerUp := time.Now()
 	jaeger, err := peers.StartJaegerAt(root, jaegerAddr)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
 	startGatewayLogged(t, env)
+	assert.True(t, (<-spansAccepted).After(jaegerUp), "the spans' sender was answered only once Jaeger took them")
 	assertTracesInJaeger(t, jaeger, traces)
 }
 

@@ -24,6 +24,7 @@ import (
 	azureeventhubreceiver "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/azureeventhubreceiver"
 	filelogreceiver "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/filelogreceiver"
 	tcplogreceiver "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/tcplogreceiver"
+	inorder "github.com/otelcol-mlops/otelcol-mlops/connector/inorder"
 	legacyspans "github.com/otelcol-mlops/otelcol-mlops/connector/legacyspans"
 	mlmetrics "github.com/otelcol-mlops/otelcol-mlops/connector/mlmetrics"
 	groupedlbexporter "github.com/otelcol-mlops/otelcol-mlops/exporter/groupedlbexporter"
@@ -166,6 +167,7 @@ func components() (otelcol.Factories, error) {
 	factories.Connectors, err = otelcol.MakeFactoryMap[connector.Factory](
 		legacyspans.NewFactory(),
 		mlmetrics.NewFactory(),
+		inorder.NewFactory(),
 		spanmetricsconnector.NewFactory(),
 		countconnector.NewFactory(),
 		routingconnector.NewFactory(),
@@ -176,6 +178,7 @@ func components() (otelcol.Factories, error) {
 	factories.ConnectorModules = makeModulesMap(factories.Connectors, map[component.Type]string{
 		legacyspans.NewFactory().Type():          "github.com/otelcol-mlops/otelcol-mlops v0.0.0",
 		mlmetrics.NewFactory().Type():            "github.com/otelcol-mlops/otelcol-mlops v0.0.0",
+		inorder.NewFactory().Type():              "github.com/otelcol-mlops/otelcol-mlops v0.0.0",
 		spanmetricsconnector.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/connector/spanmetricsconnector v0.152.0",
 		countconnector.NewFactory().Type():       "github.com/open-telemetry/opentelemetry-collector-contrib/connector/countconnector v0.152.0",
 		routingconnector.NewFactory().Type():     "github.com/open-telemetry/opentelemetry-collector-contrib/connector/routingconnector v0.152.0",
