@@ -58,7 +58,7 @@ func main() {
 	gateway := flag.Bool("gateway", true, "compare configs/gateway.yaml, unmodified, with its Elasticsearch floors")
 	sidecarLines := flag.Int("sidecar-lines", 150000, "container-log lines configs/sidecar.yaml, unmodified, and its filelog floor tail (0: skip)")
 	gatewayExtra := flag.String("gateway-extra", "", "comma-separated gateway configuration files measured beside the shipped one, with its environment (es-*.yaml: as floors)")
-	twoTierLines := flag.Int("two-tier-lines", 0, "container-log lines through configs/sidecar.yaml (and each -sidecar-extra file) into configs/gateway.yaml, both measured (0: skip)")
+	twoTierLines := flag.Int("two-tier-lines", 0, "container-log lines through configs/sidecar.yaml (and each -sidecar-extra file) into configs/gateway.yaml (and each -gateway-extra file; a -sidecar-extra entry agent.yaml:gateway.yaml pairs both), both measured (0: skip)")
 	sidecarExtra := flag.String("sidecar-extra", "", "comma-separated sidecar configuration files measured beside the shipped one, with its environment")
 	flag.Parse()
 	var cfgs []string
@@ -118,7 +118,7 @@ func run(duration time.Duration, rounds int, configs []string, filelogLines, sen
 		}
 	}
 	if twoTierLines > 0 {
-		if err := runTwoTier(root, bin, s, twoTierLines, rounds, sidecarExtra); err != nil {
+		if err := runTwoTier(root, bin, s, twoTierLines, rounds, sidecarExtra, gatewayExtra); err != nil {
 			return err
 		}
 	}

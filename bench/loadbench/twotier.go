@@ -14,10 +14,11 @@ import (
 )
 
 // runTwoTier measures both tiers at once: configs/sidecar.yaml (or each of agents, files
-// taking its variables) tails the container log into configs/gateway.yaml, unmodified, which
-// indexes into the fast Elasticsearch sink; the CPU of both processes is summed per line
-// indexed. It answers whether work moved between the tiers or left them.
-func runTwoTier(root, bin string, s *sink, lines, rounds int, agents []string) error {
+// taking its variables) tails the container log into configs/gateway.yaml, unmodified (or,
+// with the shipped agent, each of gateways that is not an es-* floor), which indexes into the
+// fast Elasticsearch sink; the CPU of both processes is summed per line indexed. It answers
+// whether work moved between the tiers or left them.
+func runTwoTier(root, bin string, s *sink, lines, rounds int, agents, gateways []string) error {
 	dir, file, err := tempContainerLog("loadbench-twotier-", lines)
 	defer func() { _ = os.RemoveAll(dir) }()
 	if err != nil {
@@ -30,6 +31,11 @@ func runTwoTier(root, bin string, s *sink, lines, rounds int, agents []string) e
 	defer func() { _ = es.srv.Close() }()
 	fmt.Printf("\nboth tiers (%d container-log lines: agent → gateway → Elasticsearch sink):\n", lines)
 	names := append([]string{"shipped"}, agents...)
+	for _, g := range gateways {
+		if !strings.HasPrefix(filepath.Base(g), "es-") {
+			names = append(names, gatewayVariant+g)
+		}
+	}
 	type tiers struct{ agent, gateway, seconds float64 }
 	all := map[string][]tiers{}
 	for round := 1; round <= rounds; round++ {
@@ -65,6 +71,9 @@ func runTwoTier(root, bin string, s *sink, lines, rounds int, agents []string) e
 	return nil
 }
 
+// gatewayVariant prefixes a two-tier variant that changes the gateway, not the agent.
+const gatewayVariant = "gateway:"
+
 func runTwoTierConfig(root, bin, name string, s *sink, es *esSink, file string, lines int) (agentCPU, gatewayCPU, seconds float64, err error) {
 	state, err := os.MkdirTemp("", "loadbench-twotier-state-")
 	if err != nil {
@@ -72,7 +81,16 @@ func runTwoTierConfig(root, bin, name string, s *sink, es *esSink, file string, 
 	}
 	defer func() { _ = os.RemoveAll(state) }()
 	es.docs.Store(0)
-	g, err := peers.StartGateway(root, bin, map[string]string{
+	gatewayConfig, agentConfig := "", ""
+	switch {
+	case strings.HasPrefix(name, gatewayVariant):
+		gatewayConfig = strings.TrimPrefix(name, gatewayVariant)
+	case strings.Contains(name, ":"): // an -sidecar-extra entry agent.yaml:gateway.yaml
+		agentConfig, gatewayConfig, _ = strings.Cut(name, ":")
+	case strings.HasSuffix(name, ".yaml"):
+		agentConfig = name
+	}
+	g, err := peers.StartGatewayConfig(root, bin, gatewayConfig, map[string]string{
 		"ES_ENDPOINT": es.url, "JAEGER_OTLP_ENDPOINT": s.addr, "JAEGER_INSECURE": "true",
 		"OTELCOL_MLOPS_DATA_DIR": filepath.Join(state, "gateway"),
 	})
@@ -84,13 +102,9 @@ func runTwoTierConfig(root, bin, name string, s *sink, es *esSink, file string, 
 		"SIDECAR_LOG_PATHS": "[" + file + "]", "GATEWAY_ENDPOINTS": "[" + g.OTLPGRPC + "]", "GATEWAY_INSECURE": "true",
 		"OTELCOL_MLOPS_DATA_DIR": filepath.Join(state, "agent"),
 	}
-	config := ""
-	if strings.HasSuffix(name, ".yaml") {
-		config = name
-	}
 	gw0 := procCPU(g.Pid())
 	start := time.Now()
-	sc, err := peers.StartSidecarConfig(root, bin, config, env)
+	sc, err := peers.StartSidecarConfig(root, bin, agentConfig, env)
 	if err != nil {
 		return 0, 0, 0, err
 	}
