@@ -180,21 +180,11 @@ func sendUntilAccepted(t *testing.T, endpoint string, indexedNow func() map[int]
 	attempts := 0
 	for start := from; start < to; start += 100 {
 		end := min(start+100, to)
-		req := plogotlp.NewExportRequestFromLogs(numberedLogs(start, end))
-		giveUp := time.Now().Add(3 * time.Minute)
-		for backoff := 200 * time.Millisecond; ; backoff = min(2*backoff, 2*time.Second) {
-			attempts++
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			_, err := client.Export(ctx, req)
-			cancel()
-			if err == nil {
-				break
-			}
-			if time.Now().After(giveUp) {
-				t.Errorf("logs %d..%d still refused after 3 minutes: %v", start, end-1, err)
-				return attempts
-			}
-			time.Sleep(backoff)
+		n, accepted := exportUntilAccepted(client, numberedLogs(start, end), nil)
+		attempts += n
+		if !accepted {
+			t.Errorf("logs %d..%d still refused after 3 minutes", start, end-1)
+			return attempts
 		}
 		seen := indexedNow()
 		for i := start; i < end; i++ {
@@ -204,6 +194,31 @@ func sendUntilAccepted(t *testing.T, endpoint string, indexedNow func() map[int]
 		}
 	}
 	return attempts
+}
+
+// exportUntilAccepted sends ld as an SDK or an agent does: again after a back-off (200 ms
+// doubling to 2 s) until the gateway accepts it, each attempt timing out after 5 s (an OTLP
+// exporter's default), for at most 3 minutes. It returns the attempts it took, and counts
+// each as it starts in attempted (when not nil).
+func exportUntilAccepted(client plogotlp.GRPCClient, ld plog.Logs, attempted *atomic.Int64) (attempts int, accepted bool) {
+	req := plogotlp.NewExportRequestFromLogs(ld)
+	giveUp := time.Now().Add(3 * time.Minute)
+	for backoff := 200 * time.Millisecond; ; backoff = min(2*backoff, 2*time.Second) {
+		attempts++
+		if attempted != nil {
+			attempted.Add(1)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err := client.Export(ctx, req)
+		cancel()
+		if err == nil {
+			return attempts, true
+		}
+		if time.Now().After(giveUp) {
+			return attempts, false
+		}
+		time.Sleep(backoff)
+	}
 }
 
 // sendConcurrently runs senders senders over 0..n-1 with sendUntilAccepted and returns when
@@ -251,6 +266,65 @@ func TestNoLossThroughElasticsearchOutage(t *testing.T) {
 	assertAllIndexed(t, es, n, 120*time.Second)
 	t.Logf("%d requests of 100 logs took %d attempts", n/100, attempts)
 	assert.Greater(t, attempts, n/100, "the outage made the senders send again")
+}
+
+// Elasticsearch refuses while a model server's inference records arrive, so every request is
+// sent several times: the ML metrics the gateway derives count each record once, when
+// Elasticsearch took it, not once per attempt (configs/gateway.yaml's in_order).
+func TestResentLogsCountedOnceInMetrics(t *testing.T) {
+	es := startStandin(t)
+	g := startFaultGateway(t, es, t.TempDir())
+	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
+	conn, err := grpc.NewClient(g.OTLPGRPC, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	client := plogotlp.NewGRPCClient(conn)
+
+	const requests, perRequest = 5, 20
+	es.Inject(esstandin.Fault{Count: -1, Status: 503})
+	var attempts atomic.Int64
+	var wg sync.WaitGroup
+	for r := range requests {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ld := plog.NewLogs()
+			rl := ld.ResourceLogs().AppendEmpty()
+			rl.Resource().Attributes().PutStr("service.name", "recommendation-model-prod")
+			recs := rl.ScopeLogs().AppendEmpty().LogRecords()
+			for i := range perRequest {
+				recs.AppendEmpty().Body().SetStr(fmt.Sprintf(`{"timestamp": %q, "log_level": "INFO", "event_type": "inference_complete", "seq": %d, "trace_id": "job-%d-%d", `+
+					`"model_metadata": {"model_name": "resend-once", "model_version": "3.2.1", "serving_variant": "prod"}, "inference_metrics": {"latency_ms": 87}}`,
+					time.Now().UTC().Format(time.RFC3339Nano), r*perRequest+i, r, i))
+			}
+			_, accepted := exportUntilAccepted(client, ld, &attempts)
+			assert.True(t, accepted, "request %d accepted in the end", r)
+		}()
+	}
+	testutil.Eventually(t, 60*time.Second, func() error { // every request refused at least once
+		if n := attempts.Load(); n < 2*requests {
+			return fmt.Errorf("%d attempts so far", n)
+		}
+		return nil
+	})
+	es.ClearFaults()
+	wg.Wait()
+	assertAllIndexed(t, es, requests*perRequest, 60*time.Second)
+	t.Logf("%d requests took %d attempts", requests, attempts.Load())
+
+	count := func() (float64, error) {
+		return peers.MetricSum(g.PrometheusURL, "ml_inference_latency_milliseconds_count", `model_name="resend-once"`)
+	}
+	testutil.Eventually(t, 60*time.Second, func() error { // ml_metrics flushes every 10 s
+		if n, err := count(); err != nil || n < requests*perRequest {
+			return fmt.Errorf("%v inference records counted (%v)", n, err)
+		}
+		return nil
+	})
+	time.Sleep(11 * time.Second) // one more flush: nothing late may add to it
+	n, err := count()
+	require.NoError(t, err)
+	assert.Equal(t, float64(requests*perRequest), n, "each inference record counted once, however often it was sent")
 }
 
 // The gateway killed (SIGKILL) in the middle of an Elasticsearch outage, with the shipped
