@@ -24,7 +24,7 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/examples/topology"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
@@ -44,7 +44,7 @@ type browserIncident struct {
 func startBrowserIncident(t *testing.T) browserIncident {
 	t.Helper()
 	root := collectortest.RepoRoot(t)
-	pageDir, err := peers.DemoPage(root)
+	pageDir, err := processes.DemoPage(root)
 	require.NoError(t, err)
 	jaeger, es, srv, ps := startPeers(t)
 	// Listening now holds the port: the gateway's CORS list names this origin.
@@ -84,7 +84,7 @@ func startBrowserIncident(t *testing.T) browserIncident {
 // trace; and the browser's spans reached the gateway across origins through CORS.
 func TestBrowserClickStartsTheJobsTrace(t *testing.T) {
 	inc := startBrowserIncident(t)
-	run, err := peers.ClickRunTrainingJob(collectortest.RepoRoot(t), inc.pageURL, filepath.Join(t.TempDir(), "page.png"), "resnet50")
+	run, err := processes.ClickRunTrainingJob(collectortest.RepoRoot(t), inc.pageURL, filepath.Join(t.TempDir(), "page.png"), "resnet50")
 	require.NoError(t, err)
 	t.Logf("page: %+v", run)
 	require.Empty(t, run.Error, "the page's request failed")
@@ -95,7 +95,7 @@ func TestBrowserClickStartsTheJobsTrace(t *testing.T) {
 	assert.Equal(t, run.TraceID, hex.EncodeToString(mapped.TraceID[:]), "X-Trace-ID is the page's trace ID")
 	assert.NotEmpty(t, run.MessageID, "the job was published")
 
-	var spans []peers.JaegerSpan
+	var spans []processes.JaegerSpan
 	testutil.Eventually(t, 90*time.Second, func() error {
 		spans, err = inc.jaeger.Trace(run.TraceID)
 		if err != nil {
@@ -112,7 +112,7 @@ func TestBrowserClickStartsTheJobsTrace(t *testing.T) {
 		}
 		return nil
 	})
-	var click *peers.JaegerSpan
+	var click *processes.JaegerSpan
 	for i, s := range spans {
 		if s.Service == "nuxt-ui" && s.OperationName == "click Run training job" {
 			click = &spans[i]
@@ -164,7 +164,7 @@ func TestBrowserClickStartsTheJobsTrace(t *testing.T) {
 // lines are in the page's trace (the X-Trace-ID is still the page's trace ID).
 func TestBrowserOnADisallowedOriginExportsNothing(t *testing.T) {
 	inc := startBrowserIncident(t)
-	run, err := peers.ClickRunTrainingJob(collectortest.RepoRoot(t), inc.otherOrigin(), filepath.Join(t.TempDir(), "page.png"), "resnet50")
+	run, err := processes.ClickRunTrainingJob(collectortest.RepoRoot(t), inc.otherOrigin(), filepath.Join(t.TempDir(), "page.png"), "resnet50")
 	require.NoError(t, err)
 	require.Empty(t, run.Error)
 	assert.Contains(t, fmt.Sprint(run.Console), "CORS", "the browser says why it sent nothing")
@@ -172,7 +172,7 @@ func TestBrowserOnADisallowedOriginExportsNothing(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, run.TraceID, hex.EncodeToString(mapped.TraceID[:]))
 
-	var spans []peers.JaegerSpan
+	var spans []processes.JaegerSpan
 	testutil.Eventually(t, 90*time.Second, func() error {
 		spans, err = inc.jaeger.Trace(run.TraceID)
 		if err != nil {
@@ -200,7 +200,7 @@ func TestBrowserOnADisallowedOriginExportsNothing(t *testing.T) {
 // hand-off, half the jobs would show the API under a missing parent.)
 func TestBrowserClicksAcrossTwoGateways(t *testing.T) {
 	root := collectortest.RepoRoot(t)
-	pageDir, err := peers.DemoPage(root)
+	pageDir, err := processes.DemoPage(root)
 	require.NoError(t, err)
 	topo, err := topology.Start(context.Background(), root, collectortest.Binary(t), t.TempDir(), nil)
 	require.NoError(t, err)
@@ -214,18 +214,18 @@ func TestBrowserClicksAcrossTwoGateways(t *testing.T) {
 
 	// Click until each gateway owns at least one of the jobs (the ring decides; 12 clicks all
 	// on one gateway is a 1 in 2048 chance): then the page's spans crossed gateways.
-	var runs []peers.PageRun
+	var runs []processes.PageRun
 	owns := func() (both bool) {
 		both = true
 		for _, g := range topo.Gateways {
-			emitted, err := peers.MetricSum(g.TelemetryURL, "otelcol_connector_legacy_spans_emitted")
+			emitted, err := processes.MetricSum(g.TelemetryURL, "otelcol_connector_legacy_spans_emitted")
 			require.NoError(t, err)
 			both = both && emitted > 0
 		}
 		return both
 	}
 	for len(runs) < 12 && (len(runs) < 2 || !owns()) {
-		run, err := peers.ClickRunTrainingJob(root, url, filepath.Join(t.TempDir(), "page.png"), "resnet50")
+		run, err := processes.ClickRunTrainingJob(root, url, filepath.Join(t.TempDir(), "page.png"), "resnet50")
 		require.NoError(t, err)
 		require.Empty(t, run.Error)
 		runs = append(runs, run)
@@ -238,7 +238,7 @@ func TestBrowserClicksAcrossTwoGateways(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			var click, api *peers.JaegerSpan
+			var click, api *processes.JaegerSpan
 			for i, s := range spans {
 				switch {
 				case s.Service == "nuxt-ui" && s.OperationName == "click Run training job":
@@ -265,7 +265,7 @@ func TestBrowserClicksAcrossTwoGateways(t *testing.T) {
 // web/xtraceid's interceptor avoids.
 func TestBrowserWithTheSeedsPluginGivesALinkedSecondTrace(t *testing.T) {
 	inc := startBrowserIncident(t)
-	run, err := peers.ClickRunTrainingJob(collectortest.RepoRoot(t), inc.pageURL+"&plugin=seed", filepath.Join(t.TempDir(), "page.png"), "resnet50")
+	run, err := processes.ClickRunTrainingJob(collectortest.RepoRoot(t), inc.pageURL+"&plugin=seed", filepath.Join(t.TempDir(), "page.png"), "resnet50")
 	require.NoError(t, err)
 	require.Empty(t, run.Error)
 	legacy, ok := legacyid.Default.Map(run.XTraceID)

@@ -26,7 +26,7 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/examples/seedstack"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
@@ -145,7 +145,7 @@ func TestCloudLoggingEntriesThroughTheGateway(t *testing.T) {
 func TestAzureFunctionAppLogsGetTheJobsTrace(t *testing.T) {
 	root := collectortest.RepoRoot(t)
 	es := startStandin(t)
-	recorded, err := peers.FreeAddr()
+	recorded, err := processes.FreeAddr()
 	require.NoError(t, err)
 	// The Event Hub stands in as an OTLP receiver in the same pipeline.
 	swap := filepath.Join(t.TempDir(), "recorded-event-hub.yaml")

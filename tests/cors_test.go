@@ -22,7 +22,7 @@ import (
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
@@ -42,13 +42,13 @@ func preflight(t *testing.T, endpoint, path, origin string) http.Header {
 }
 
 // startBrowserGateway starts the gateway with configs/gateway-browser.yaml for origins.
-func startBrowserGateway(t *testing.T, es *esstandin.Server, origins string) *peers.Gateway {
+func startBrowserGateway(t *testing.T, es *esstandin.Server, origins string) *processes.Gateway {
 	t.Helper()
 	env := map[string]string{
 		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(), "ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": "127.0.0.1:1", "JAEGER_INSECURE": "true",
 		"GATEWAY_OTLP_CORS_ORIGINS": origins,
 	}
-	g, err := peers.StartGateway(collectortest.RepoRoot(t), collectortest.Binary(t), env, filepath.Join(collectortest.RepoRoot(t), "configs", "gateway-browser.yaml"))
+	g, err := processes.StartGateway(collectortest.RepoRoot(t), collectortest.Binary(t), env, filepath.Join(collectortest.RepoRoot(t), "configs", "gateway-browser.yaml"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 	return g

@@ -24,7 +24,7 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/examples/seedstack"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
@@ -34,9 +34,9 @@ const project = "mlops-demo"
 // incident is the seed incident against real peers: the gateway binary with
 // configs/gateway.yaml, real Jaeger, Google's pstest Pub/Sub, and the Elasticsearch stand-in.
 type incident struct {
-	jaeger  *peers.Jaeger
+	jaeger  *processes.Jaeger
 	es      *esstandin.Server
-	gateway *peers.Gateway
+	gateway *processes.Gateway
 	stack   *seedstack.Stack
 }
 
@@ -54,7 +54,7 @@ const (
 func startIncidentOn(t *testing.T, backend string) *incident {
 	t.Helper()
 	root := collectortest.RepoRoot(t)
-	var jaeger *peers.Jaeger
+	var jaeger *processes.Jaeger
 	var es *esstandin.Server
 	var pubsubAddr string
 	var ps *pubsub.Client
@@ -63,7 +63,7 @@ func startIncidentOn(t *testing.T, backend string) *incident {
 		pubsubAddr, ps = emu.Addr, client
 		require.NoError(t, seedstack.CreateTopology(context.Background(), ps, project))
 		var err error
-		jaeger, err = peers.StartJaeger(root)
+		jaeger, err = processes.StartJaeger(root)
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
 		es = startStandin(t)
@@ -86,7 +86,7 @@ func startIncidentOn(t *testing.T, backend string) *incident {
 
 // incidentGatewayEnv is the gateway's environment for the incident: its peers and a fresh
 // data directory.
-func incidentGatewayEnv(t *testing.T, jaeger *peers.Jaeger, es *esstandin.Server, pubsubAddr string) map[string]string {
+func incidentGatewayEnv(t *testing.T, jaeger *processes.Jaeger, es *esstandin.Server, pubsubAddr string) map[string]string {
 	return map[string]string{
 		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(),
 		"GCP_PROJECT":            project,
@@ -100,9 +100,9 @@ func incidentGatewayEnv(t *testing.T, jaeger *peers.Jaeger, es *esstandin.Server
 
 // startGatewayLogged starts configs/gateway.yaml with overlays; its output is logged when the
 // test failed or it did not stop cleanly.
-func startGatewayLogged(t *testing.T, env map[string]string, overlays ...string) *peers.Gateway {
+func startGatewayLogged(t *testing.T, env map[string]string, overlays ...string) *processes.Gateway {
 	t.Helper()
-	gateway, err := peers.StartGateway(collectortest.RepoRoot(t), collectortest.Binary(t), env, overlays...)
+	gateway, err := processes.StartGateway(collectortest.RepoRoot(t), collectortest.Binary(t), env, overlays...)
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		if err := gateway.Stop(20 * time.Second); err != nil || t.Failed() {
@@ -114,9 +114,9 @@ func startGatewayLogged(t *testing.T, env map[string]string, overlays ...string)
 
 // startPeers starts what the gateway talks to: real Jaeger, the Elasticsearch stand-in, and
 // pstest with the seed's topics and subscriptions (and a client for it).
-func startPeers(t *testing.T) (*peers.Jaeger, *esstandin.Server, *pstest.Server, *pubsub.Client) {
+func startPeers(t *testing.T) (*processes.Jaeger, *esstandin.Server, *pstest.Server, *pubsub.Client) {
 	t.Helper()
-	jaeger, err := peers.StartJaeger(collectortest.RepoRoot(t))
+	jaeger, err := processes.StartJaeger(collectortest.RepoRoot(t))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
 	es := startStandin(t)
@@ -155,7 +155,7 @@ func seedIncidentEndToEnd(t *testing.T, backend string) {
 
 	// Jaeger: the UI, API and worker as synthesised spans, the instrumented registry, the
 	// Pub/Sub hop and its dead letter, under one trace ID.
-	var spans []peers.JaegerSpan
+	var spans []processes.JaegerSpan
 	services := map[string]int{}
 	testutil.Eventually(t, 90*time.Second, func() error {
 		spans, err = inc.jaeger.Trace(traceID)
@@ -176,7 +176,7 @@ func seedIncidentEndToEnd(t *testing.T, backend string) {
 		}
 		return nil
 	})
-	byService := map[string]peers.JaegerSpan{}
+	byService := map[string]processes.JaegerSpan{}
 	for _, s := range spans {
 		assert.Equal(t, traceID, s.TraceID)
 		if s.Service == "gcp-pubsub" {
@@ -262,11 +262,11 @@ func seedIncidentEndToEnd(t *testing.T, backend string) {
 	// The taps saw each message once (a second delivery is a redelivery), the dead-letter tap
 	// only the failing job's, and the gateway nacked nothing.
 	for sub, want := range map[string]float64{seedstack.JobsTap: 2, seedstack.DeadLetterTap: 1} {
-		got, err := peers.MetricSum(inc.gateway.TelemetryURL, "otelcol_receiver_pubsub_trace_received", `subscription="`+sub+`"`)
+		got, err := processes.MetricSum(inc.gateway.TelemetryURL, "otelcol_receiver_pubsub_trace_received", `subscription="`+sub+`"`)
 		require.NoError(t, err)
 		assert.InDelta(t, want, got, 0, "deliveries on %s", sub)
 	}
-	nacked, err := peers.MetricSum(inc.gateway.TelemetryURL, "otelcol_receiver_pubsub_trace_nacked")
+	nacked, err := processes.MetricSum(inc.gateway.TelemetryURL, "otelcol_receiver_pubsub_trace_nacked")
 	require.NoError(t, err)
 	assert.Zero(t, nacked, "messages the gateway nacked")
 
@@ -302,7 +302,7 @@ func seedIncidentEndToEnd(t *testing.T, backend string) {
 	})
 }
 
-func hasDeadLetterSpan(spans []peers.JaegerSpan) bool {
+func hasDeadLetterSpan(spans []processes.JaegerSpan) bool {
 	for _, s := range spans {
 		if s.OperationName == seedstack.DeadLetterTap+" receive" {
 			return true

@@ -27,7 +27,7 @@ import (
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
@@ -258,7 +258,7 @@ func TestRefusedDocumentsKeptInTheFailureStore(t *testing.T) {
 	assert.Equal(t, "document_parsing_exception", f["error"].(map[string]any)["type"])
 	assert.Contains(t, f["document"].(map[string]any)["source"], `"service.name":"smoke-test"`, "the document as sent")
 	testutil.Eventually(t, 30*time.Second, func() error {
-		stored, err := peers.MetricSum(g.TelemetryURL, "otelcol_elasticsearch_docs_processed", `outcome="failure_store"`)
+		stored, err := processes.MetricSum(g.TelemetryURL, "otelcol_elasticsearch_docs_processed", `outcome="failure_store"`)
 		if err == nil && stored == 2 {
 			return nil
 		}

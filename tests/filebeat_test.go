@@ -19,7 +19,7 @@ import (
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
@@ -76,7 +76,7 @@ func seqsIndexed(es *esstandin.Server) map[int]int {
 func TestFilebeatShipsThroughTheGateway(t *testing.T) {
 	root := collectortest.RepoRoot(t)
 	es := startStandin(t)
-	jaeger, err := peers.StartJaeger(root)
+	jaeger, err := processes.StartJaeger(root)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
 	env := map[string]string{
@@ -84,7 +84,7 @@ func TestFilebeatShipsThroughTheGateway(t *testing.T) {
 		"JAEGER_OTLP_ENDPOINT": jaeger.OTLPGRPC, "JAEGER_INSECURE": "true",
 	}
 	overlay := filepath.Join(root, "configs", "gateway-logstash.yaml")
-	g, err := peers.StartGateway(root, collectortest.Binary(t), env, overlay)
+	g, err := processes.StartGateway(root, collectortest.Binary(t), env, overlay)
 	require.NoError(t, err)
 	env["GATEWAY_BEATS_ENDPOINT"], env["GATEWAY_OTLP_GRPC_ENDPOINT"] = g.Beats, g.OTLPGRPC
 	env["GATEWAY_PEERS"] = "[" + g.OTLPGRPC + "]"
@@ -94,7 +94,7 @@ func TestFilebeatShipsThroughTheGateway(t *testing.T) {
 	require.NoError(t, err)
 	defer func() { _ = logFile.Close() }()
 	seq, ids := writeJobLines(t, logFile, 0, 3)
-	fb, err := peers.StartFilebeat(root, t.TempDir(), seedFilebeatYML(logDir, g.Beats))
+	fb, err := processes.StartFilebeat(root, t.TempDir(), seedFilebeatYML(logDir, g.Beats))
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		_ = fb.Stop(10 * time.Second)
@@ -135,7 +135,7 @@ func TestFilebeatShipsThroughTheGateway(t *testing.T) {
 	// on the same ports and data directory with the peer back: Filebeat resends what was not
 	// acknowledged.
 	g.Kill()
-	downPeer, err := peers.FreeAddr()
+	downPeer, err := processes.FreeAddr()
 	require.NoError(t, err)
 	peerAttempts, _ := refuseConnections(t, downPeer)
 	held := map[string]string{}
@@ -143,7 +143,7 @@ func TestFilebeatShipsThroughTheGateway(t *testing.T) {
 		held[k] = v
 	}
 	held["GATEWAY_PEERS"] = "[" + downPeer + "]"
-	g2, err := peers.StartGateway(root, collectortest.Binary(t), held, overlay)
+	g2, err := processes.StartGateway(root, collectortest.Binary(t), held, overlay)
 	require.NoError(t, err)
 	total, _ := writeJobLines(t, logFile, seq, 4)
 	testutil.Eventually(t, 60*time.Second, func() error {
@@ -229,14 +229,14 @@ func TestFilebeatOverTLSNeedsItsClientCertificate(t *testing.T) {
 		"OTELCOL_MLOPS_DATA_DIR": t.TempDir(), "ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": "127.0.0.1:1", "JAEGER_INSECURE": "true",
 	}, filepath.Join(root, "configs", "gateway-logstash.yaml"), tlsOverlay)
 
-	ship := func(name string, seq int, sslClient string) (*peers.Process, string) {
+	ship := func(name string, seq int, sslClient string) (*processes.Process, string) {
 		logDir := t.TempDir()
 		f, err := os.Create(filepath.Join(logDir, name+".log"))
 		require.NoError(t, err)
 		_, ids := writeJobLines(t, f, seq, 1)
 		require.NoError(t, f.Close())
 		cfg := seedFilebeatYML(logDir, g.Beats, "  ssl.certificate_authorities: [\""+pki.CAFile+"\"]\n", sslClient)
-		fb, err := peers.StartFilebeat(root, t.TempDir(), cfg)
+		fb, err := processes.StartFilebeat(root, t.TempDir(), cfg)
 		require.NoError(t, err)
 		t.Cleanup(func() {
 			_ = fb.Stop(10 * time.Second)

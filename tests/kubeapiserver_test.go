@@ -26,7 +26,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
@@ -63,7 +63,7 @@ var kubeTraceSeq atomic.Uint64
 type kubeObject struct{ kind, apiVersion, name, uid string }
 
 type kubeCluster struct {
-	*peers.Kubernetes
+	*processes.Kubernetes
 	root, dir string
 	logDir    string // what /var/log/pods is on the agent's node
 	saDir     string // the agent's service-account mount (token, ca.crt)
@@ -78,7 +78,7 @@ func startKubeCluster(t *testing.T) *kubeCluster {
 	root := collectortest.RepoRoot(t)
 	dir := t.TempDir()
 	pki := testutil.WritePKI(t, dir)
-	k, err := peers.StartKubernetes(root, dir, peers.KubernetesPKI{CAFile: pki.CAFile, ServerCert: pki.ServerCert, ServerKey: pki.ServerKey, ServiceAccountKey: pki.ServerKey})
+	k, err := processes.StartKubernetes(root, dir, processes.KubernetesPKI{CAFile: pki.CAFile, ServerCert: pki.ServerCert, ServerKey: pki.ServerKey, ServiceAccountKey: pki.ServerKey})
 	require.NoError(t, err)
 	t.Cleanup(k.Stop)
 	c := &kubeCluster{Kubernetes: k, root: root, dir: dir, logDir: filepath.Join(dir, "var-log-pods"), saDir: filepath.Join(dir, "serviceaccount")}
@@ -276,7 +276,7 @@ func (c *kubeCluster) twoGateways(t *testing.T) (port string, gateways []*captur
 // binary runs in a private mount namespace holding the service-account mount and /etc/hosts.
 // Only what a node gives a pod is replaced: loopback ports, the log and data directories,
 // the API server's address.
-func (c *kubeCluster) launchAgent(t *testing.T, gatewayPort, dataDir string, apiDelay time.Duration) (agent *peers.Process, healthURL string) {
+func (c *kubeCluster) launchAgent(t *testing.T, gatewayPort, dataDir string, apiDelay time.Duration) (agent *processes.Process, healthURL string) {
 	t.Helper()
 	var ds appsv1.DaemonSet
 	require.NoError(t, json.Unmarshal([]byte(c.kubectl(t, "", "-n", agentSANS, "get", "daemonset", "otelcol-mlops-agent", "-o", "json")), &ds))
@@ -297,12 +297,12 @@ func (c *kubeCluster) launchAgent(t *testing.T, gatewayPort, dataDir string, api
 	env["SIDECAR_TELEMETRY_HOST"] = "127.0.0.1"
 	for name, value := range env {
 		if strings.HasPrefix(value, "0.0.0.0:") {
-			addr, err := peers.FreeAddr()
+			addr, err := processes.FreeAddr()
 			require.NoError(t, err)
 			env[name] = addr
 		}
 	}
-	telemetry, err := peers.FreeAddr()
+	telemetry, err := processes.FreeAddr()
 	require.NoError(t, err)
 	_, env["SIDECAR_TELEMETRY_PORT"], _ = net.SplitHostPort(telemetry)
 	env["KUBERNETES_SERVICE_HOST"], env["KUBERNETES_SERVICE_PORT"] = c.Host, c.Port
@@ -324,14 +324,14 @@ exec "$@"`
 	for k, v := range env {
 		vars = append(vars, k+"="+v)
 	}
-	p, err := peers.StartProcess(c.dir, vars, "unshare", args...)
+	p, err := processes.StartProcess(c.dir, vars, "unshare", args...)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = p.Stop(20 * time.Second) })
 	return p, "http://" + env["SIDECAR_HEALTH_ENDPOINT"] + "/"
 }
 
 // startAgent is launchAgent, waiting until the agent is healthy.
-func (c *kubeCluster) startAgent(t *testing.T, gatewayPort, dataDir string, apiDelay time.Duration) *peers.Process {
+func (c *kubeCluster) startAgent(t *testing.T, gatewayPort, dataDir string, apiDelay time.Duration) *processes.Process {
 	t.Helper()
 	p, health := c.launchAgentOnFreePorts(t, gatewayPort, dataDir, apiDelay)
 	require.NoError(t, p.WaitHTTP(health, 60*time.Second), p.Output())
@@ -340,12 +340,12 @@ func (c *kubeCluster) startAgent(t *testing.T, gatewayPort, dataDir string, apiD
 
 // launchAgentOnFreePorts is launchAgent, again on new ports while another process took one of
 // the agent's between FreeAddr and its bind (go test runs packages in parallel).
-func (c *kubeCluster) launchAgentOnFreePorts(t *testing.T, gatewayPort, dataDir string, apiDelay time.Duration) (*peers.Process, string) {
+func (c *kubeCluster) launchAgentOnFreePorts(t *testing.T, gatewayPort, dataDir string, apiDelay time.Duration) (*processes.Process, string) {
 	t.Helper()
 	for attempt := 1; ; attempt++ {
 		p, health := c.launchAgent(t, gatewayPort, dataDir, apiDelay)
 		err := p.WaitHTTP(health, 3*time.Second)
-		if !errors.Is(err, peers.ErrPortTaken) || attempt == 3 {
+		if !errors.Is(err, processes.ErrPortTaken) || attempt == 3 {
 			return p, health
 		}
 		p.Kill()
@@ -433,7 +433,7 @@ func receivedRecords(gateways []*captureGateway) []receivedRecord {
 }
 
 // waitForMarkers waits until every marker arrived and returns the record of each.
-func waitForMarkers(t *testing.T, gateways []*captureGateway, agent *peers.Process, markers map[string][]string) map[string]receivedRecord {
+func waitForMarkers(t *testing.T, gateways []*captureGateway, agent *processes.Process, markers map[string][]string) map[string]receivedRecord {
 	t.Helper()
 	found := map[string]receivedRecord{}
 	want := 0
@@ -574,13 +574,13 @@ func TestAgentOnARealAPIServer(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(c.kubectl(t, "", "get", "clusterrole", agentSA, "-o", "json")), &role))
 		api := c.pods[0]
 		// What breaks without each rule.
-		breaks := map[string]func(t *testing.T, agent *peers.Process, health string){
+		breaks := map[string]func(t *testing.T, agent *processes.Process, health string){
 			// No pod is known: the agent does not start, ships nothing without its pods'
 			// metadata, and says why. (When the wait times out, k8s_attributes reports a fatal
 			// error from Start, which collector v0.152.0 never reads during start-up
 			// (opentelemetry-collector#8116): the agent stays unready until the kubelet's
 			// startup probe restarts it, deploy/kubernetes/agent.yaml.)
-			"pods": func(t *testing.T, agent *peers.Process, health string) {
+			"pods": func(t *testing.T, agent *processes.Process, health string) {
 				deadline := time.Now().Add(2*agentMetadataWait(t, c.root) + 10*time.Second)
 				for !agent.Exited() && time.Now().Before(deadline) {
 					require.Error(t, agent.WaitHTTP(health, time.Second), "healthy without its pods' metadata")
@@ -590,7 +590,7 @@ func TestAgentOnARealAPIServer(t *testing.T) {
 				agent.Kill()
 			},
 			// Pods are known, their ReplicaSets are not: no deployment name.
-			"replicasets": func(t *testing.T, agent *peers.Process, health string) {
+			"replicasets": func(t *testing.T, agent *processes.Process, health string) {
 				gateways := c.lastGateways
 				require.NoError(t, agent.WaitHTTP(health, time.Minute), agent.Output())
 				markers := map[string][]string{api.name: backlog[api.name]}

@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
@@ -34,14 +34,14 @@ func TestPrometheusRules(t *testing.T) {
 	}
 }
 
-func hostPort(metricsURL string) string { return peers.HostPort(metricsURL) }
+func hostPort(metricsURL string) string { return processes.HostPort(metricsURL) }
 
 // A real Prometheus scrapes the gateway with the shipped scrape jobs and rules: p95 latency
 // by model and version comes out of histogram_quantile, and the failing model's exemplars
 // carry the failing job's trace ID.
 func TestPrometheusScrapesTheGateway(t *testing.T) {
 	inc := startIncident(t)
-	prom, err := peers.StartPrometheus(collectortest.RepoRoot(t), t.TempDir(), map[string][]string{
+	prom, err := processes.StartPrometheus(collectortest.RepoRoot(t), t.TempDir(), map[string][]string{
 		"otelcol-mlops-ml":        {hostPort(inc.gateway.PrometheusURL)},
 		"otelcol-mlops-telemetry": {hostPort(inc.gateway.TelemetryURL)},
 	})
@@ -75,7 +75,7 @@ func TestPrometheusScrapesTheGateway(t *testing.T) {
 	})
 	runJobs()
 
-	var p95 []peers.Sample
+	var p95 []processes.Sample
 	testutil.Eventually(t, 90*time.Second, func() error {
 		p95, err = prom.Query(`histogram_quantile(0.95, sum by (le, model_name, model_version) (rate(ml_inference_latency_milliseconds_bucket[1m])))`)
 		if err != nil {

@@ -23,16 +23,16 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/examples/seedstack"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
 // startEmulator starts Google's Pub/Sub emulator and a client of it; a machine without the
 // emulator skips, saying so.
-func startEmulator(t *testing.T) (*peers.PubSubEmulator, *pubsub.Client) {
+func startEmulator(t *testing.T) (*processes.PubSubEmulator, *pubsub.Client) {
 	t.Helper()
-	emu, err := peers.StartPubSubEmulator(t.TempDir())
-	if errors.Is(err, peers.ErrNoPubSubEmulator) {
+	emu, err := processes.StartPubSubEmulator(t.TempDir())
+	if errors.Is(err, processes.ErrNoPubSubEmulator) {
 		t.Skipf("SKIPPED, a peer is missing: %v", err)
 	}
 	require.NoError(t, err)
@@ -108,9 +108,9 @@ func TestCloudLoggingBacklogAtStartIsNeverNackedOnTheEmulator(t *testing.T) {
 			}
 			return nil
 		})
-		received, err := peers.MetricSum(g.TelemetryURL, "otelcol_receiver_pubsub_trace_received")
+		received, err := processes.MetricSum(g.TelemetryURL, "otelcol_receiver_pubsub_trace_received")
 		require.NoError(t, err)
-		nacked, err := peers.MetricSum(g.TelemetryURL, "otelcol_receiver_pubsub_trace_nacked")
+		nacked, err := processes.MetricSum(g.TelemetryURL, "otelcol_receiver_pubsub_trace_nacked")
 		require.NoError(t, err)
 		t.Logf("start %d: %v deliveries, %v nacked", start, received, nacked)
 		assert.Zero(t, nacked, "start %d: entries nacked", start)

@@ -35,7 +35,7 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/examples/seedstack"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
@@ -64,7 +64,7 @@ func startStandin(t *testing.T) *esstandin.Server {
 
 // startTestSidecar starts configs/sidecar.yaml tailing logDir/*.log and shipping to the
 // gateways at gatewayAddrs, with its state in stateDir; on failure its output is logged.
-func startTestSidecar(t *testing.T, logDir, stateDir string, gatewayAddrs []string, extra map[string]string) *peers.Sidecar {
+func startTestSidecar(t *testing.T, logDir, stateDir string, gatewayAddrs []string, extra map[string]string) *processes.Sidecar {
 	t.Helper()
 	env := map[string]string{
 		"SIDECAR_LOG_PATHS": "[" + filepath.Join(logDir, "*.log") + "]", "GATEWAY_ENDPOINTS": "[" + strings.Join(gatewayAddrs, ", ") + "]",
@@ -73,13 +73,13 @@ func startTestSidecar(t *testing.T, logDir, stateDir string, gatewayAddrs []stri
 	for k, v := range extra {
 		env[k] = v
 	}
-	sc, err := peers.StartSidecar(collectortest.RepoRoot(t), collectortest.Binary(t), env)
+	sc, err := processes.StartSidecar(collectortest.RepoRoot(t), collectortest.Binary(t), env)
 	require.NoError(t, err)
 	return sc
 }
 
 // stopOnCleanup stops a sidecar when the test ends and logs its output if the test failed.
-func stopOnCleanup(t *testing.T, sc *peers.Sidecar) {
+func stopOnCleanup(t *testing.T, sc *processes.Sidecar) {
 	t.Cleanup(func() {
 		if err := sc.Stop(20 * time.Second); err != nil || t.Failed() {
 			t.Logf("sidecar: %v\n%s", err, sc.Output())
@@ -87,13 +87,13 @@ func stopOnCleanup(t *testing.T, sc *peers.Sidecar) {
 	})
 }
 
-func startFaultGateway(t *testing.T, es *esstandin.Server, dataDir string) *peers.Gateway {
+func startFaultGateway(t *testing.T, es *esstandin.Server, dataDir string) *processes.Gateway {
 	t.Helper()
 	return startFaultGatewayWith(t, es, dataDir, nil)
 }
 
 // startFaultGatewayWith starts the gateway with extra environment (e.g. a fixed OTLP address).
-func startFaultGatewayWith(t *testing.T, es *esstandin.Server, dataDir string, extra map[string]string) *peers.Gateway {
+func startFaultGatewayWith(t *testing.T, es *esstandin.Server, dataDir string, extra map[string]string) *processes.Gateway {
 	t.Helper()
 	env := map[string]string{
 		"OTELCOL_MLOPS_DATA_DIR": dataDir, "ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": "127.0.0.1:1", "JAEGER_INSECURE": "true",
@@ -101,7 +101,7 @@ func startFaultGatewayWith(t *testing.T, es *esstandin.Server, dataDir string, e
 	for k, v := range extra {
 		env[k] = v
 	}
-	g, err := peers.StartGateway(collectortest.RepoRoot(t), collectortest.Binary(t), env)
+	g, err := processes.StartGateway(collectortest.RepoRoot(t), collectortest.Binary(t), env)
 	require.NoError(t, err)
 	return g
 }
@@ -313,7 +313,7 @@ func TestResentLogsCountedOnceInMetrics(t *testing.T) {
 	t.Logf("%d requests took %d attempts", requests, attempts.Load())
 
 	count := func() (float64, error) {
-		return peers.MetricSum(g.PrometheusURL, "ml_inference_latency_milliseconds_count", `model_name="resend-once"`)
+		return processes.MetricSum(g.PrometheusURL, "ml_inference_latency_milliseconds_count", `model_name="resend-once"`)
 	}
 	testutil.Eventually(t, 60*time.Second, func() error { // ml_metrics flushes every 10 s
 		if n, err := count(); err != nil || n < requests*perRequest {
@@ -332,7 +332,7 @@ func TestResentLogsCountedOnceInMetrics(t *testing.T) {
 // gateway did not acknowledge and sends it again.
 func TestNoLossAcrossSIGKILLDuringOutage(t *testing.T) {
 	es := startStandin(t)
-	addr, err := peers.FreeAddr()
+	addr, err := processes.FreeAddr()
 	require.NoError(t, err)
 	logDir := t.TempDir()
 	const n = 2000
@@ -399,7 +399,7 @@ func sendSpansUntilAccepted(t *testing.T, endpoint string, td ptrace.Traces) tim
 func TestSpansDeliveredAfterJaegerComesBack(t *testing.T) {
 	root := collectortest.RepoRoot(t)
 	es := startStandin(t)
-	jaegerAddr, err := peers.FreeAddr()
+	jaegerAddr, err := processes.FreeAddr()
 	require.NoError(t, err)
 	jaegerAttempts, jaegerDown := refuseConnections(t, jaegerAddr)
 	g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"JAEGER_OTLP_ENDPOINT": jaegerAddr})
@@ -417,7 +417,7 @@ func TestSpansDeliveredAfterJaegerComesBack(t *testing.T) {
 	jaegerDown()
 	jaegerUp := time.Now()
 
-	jaeger, err := peers.StartJaegerAt(root, jaegerAddr)
+	jaeger, err := processes.StartJaegerAt(root, jaegerAddr)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
 	assert.True(t, (<-accepted).After(jaegerUp), "spans acknowledged only once Jaeger took them")
@@ -570,7 +570,7 @@ func TestSidecarSIGKILLWhileGatewayDown(t *testing.T) {
 // a directory with one log file to tail (open for appending), and a state directory.
 func sidecarSetup(t *testing.T) (gatewayAddr, logDir, stateDir string, logFile *os.File) {
 	t.Helper()
-	gatewayAddr, err := peers.FreeAddr()
+	gatewayAddr, err := processes.FreeAddr()
 	require.NoError(t, err)
 	logDir, stateDir = t.TempDir(), t.TempDir()
 	logFile, err = os.Create(filepath.Join(logDir, "worker.log"))
@@ -582,7 +582,7 @@ func sidecarSetup(t *testing.T) (gatewayAddr, logDir, stateDir string, logFile *
 func sidecarSIGKILLWhileGatewayDown(t *testing.T, env map[string]string) {
 	es := startStandin(t)
 	gatewayAddr, logDir, stateDir, logFile := sidecarSetup(t)
-	startSidecar := func() *peers.Sidecar { return startTestSidecar(t, logDir, stateDir, []string{gatewayAddr}, env) }
+	startSidecar := func() *processes.Sidecar { return startTestSidecar(t, logDir, stateDir, []string{gatewayAddr}, env) }
 
 	const n = 3000
 	writeLines := func(from, to int) {
@@ -603,7 +603,7 @@ func sidecarSIGKILLWhileGatewayDown(t *testing.T, env map[string]string) {
 	sidecar = startSidecar()
 	stopOnCleanup(t, sidecar)
 	testutil.Eventually(t, 60*time.Second, func() error { // the restarted sidecar reads and tries to send while the gateway is still down
-		failed, err := peers.MetricSum(sidecar.TelemetryURL, "otelcol_exporter_grouped_loadbalancing_backend_requests", `outcome="failure"`)
+		failed, err := processes.MetricSum(sidecar.TelemetryURL, "otelcol_exporter_grouped_loadbalancing_backend_requests", `outcome="failure"`)
 		if err != nil || failed < 2 {
 			return fmt.Errorf("%v sends to the gateway failed so far (%v)", failed, err)
 		}
@@ -631,7 +631,7 @@ func TestSidecarBothGatewaysDownThenUp(t *testing.T) {
 	addrs := make([]string, 2)
 	for i := range addrs {
 		var err error
-		addrs[i], err = peers.FreeAddr()
+		addrs[i], err = processes.FreeAddr()
 		require.NoError(t, err)
 	}
 	const n = 2000
@@ -643,7 +643,7 @@ func TestSidecarBothGatewaysDownThenUp(t *testing.T) {
 	sidecar := startTestSidecar(t, logDir, stateDir, addrs, nil)
 	stopOnCleanup(t, sidecar)
 	testutil.Eventually(t, 60*time.Second, func() error {
-		failed, err := peers.MetricSum(sidecar.TelemetryURL, "otelcol_exporter_grouped_loadbalancing_backend_requests", `outcome="failure"`)
+		failed, err := processes.MetricSum(sidecar.TelemetryURL, "otelcol_exporter_grouped_loadbalancing_backend_requests", `outcome="failure"`)
 		if err != nil || failed < 4 {
 			return fmt.Errorf("%v sends to the gateways failed so far (%v)", failed, err)
 		}
@@ -826,7 +826,7 @@ func TestPubSubTapSurvivesSIGKILL(t *testing.T) {
 		"ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": jaeger.OTLPGRPC, "JAEGER_INSECURE": "true",
 	}
 	taps := filepath.Join(root, "configs", "gateway-pubsub-taps.yaml")
-	g, err := peers.StartGateway(root, collectortest.Binary(t), env, taps)
+	g, err := processes.StartGateway(root, collectortest.Binary(t), env, taps)
 	require.NoError(t, err)
 	testutil.Eventually(t, 30*time.Second, func() error {
 		for _, m := range srv.Messages() {
@@ -845,7 +845,7 @@ func TestPubSubTapSurvivesSIGKILL(t *testing.T) {
 	}
 	t.Logf("%d of %d tap deliveries acked before SIGKILL", acked, len(srv.Messages()))
 
-	g2, err := peers.StartGateway(root, collectortest.Binary(t), env, taps)
+	g2, err := processes.StartGateway(root, collectortest.Binary(t), env, taps)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = g2.Stop(20 * time.Second) })
 	testutil.Eventually(t, 120*time.Second, func() error {
@@ -875,7 +875,7 @@ func TestPubSubTapSurvivesSIGKILL(t *testing.T) {
 	}
 }
 
-func hasReceiveSpan(j *peers.Jaeger, traceID, msgID string) bool {
+func hasReceiveSpan(j *processes.Jaeger, traceID, msgID string) bool {
 	spans, err := j.Trace(traceID)
 	if err != nil {
 		return false
@@ -910,7 +910,7 @@ func TestSidecarSIGTERMWhileGatewayDown(t *testing.T) {
 	}
 	sidecar := startTestSidecar(t, logDir, stateDir, []string{gatewayAddr}, nil)
 	testutil.Eventually(t, 60*time.Second, func() error { // it reads everything; nothing can be sent
-		read, err := peers.MetricSum(sidecar.TelemetryURL, "otelcol_receiver_accepted_log_records", `receiver="filelog"`)
+		read, err := processes.MetricSum(sidecar.TelemetryURL, "otelcol_receiver_accepted_log_records", `receiver="filelog"`)
 		if err != nil || read < n {
 			return fmt.Errorf("%v lines read (%v)", read, err)
 		}

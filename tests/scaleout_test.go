@@ -18,7 +18,7 @@ import (
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
@@ -27,13 +27,13 @@ import (
 // sidecar reads container log files as they are on a node: Docker JSON, CRI and raw lines.
 func TestScaleOutKeepsTracesTogether(t *testing.T) {
 	root := collectortest.RepoRoot(t)
-	jaeger, err := peers.StartJaeger(root)
+	jaeger, err := processes.StartJaeger(root)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
 
 	type gw struct {
 		es *esstandin.Server
-		g  *peers.Gateway
+		g  *processes.Gateway
 	}
 	var gateways []gw
 	for range 2 {

@@ -26,7 +26,7 @@ import (
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 )
 
@@ -63,7 +63,7 @@ func spansOfDistinctTraces(n int, salt byte) (ptrace.Traces, []string) {
 	return td, ids
 }
 
-func assertTracesInJaeger(t *testing.T, jaeger *peers.Jaeger, ids []string) {
+func assertTracesInJaeger(t *testing.T, jaeger *processes.Jaeger, ids []string) {
 	t.Helper()
 	testutil.Eventually(t, 90*time.Second, func() error {
 		for _, id := range ids {
@@ -109,11 +109,11 @@ var droppingData = regexp.MustCompile(`(?i)dropping data|dropped_items`)
 // restarted gateway once Jaeger is up.
 func TestGatewayWithBackendsDownSaysSoAndDropsNothingOnSIGTERM(t *testing.T) {
 	root := collectortest.RepoRoot(t)
-	esAddr, err := peers.FreeAddr()
+	esAddr, err := processes.FreeAddr()
 	require.NoError(t, err)
-	jaegerAddr, err := peers.FreeAddr()
+	jaegerAddr, err := processes.FreeAddr()
 	require.NoError(t, err)
-	otlpAddr, err := peers.FreeAddr()
+	otlpAddr, err := processes.FreeAddr()
 	require.NoError(t, err)
 	esAttempts, esDown := refuseConnections(t, esAddr)
 	jaegerAttempts, jaegerDown := refuseConnections(t, jaegerAddr)
@@ -121,7 +121,7 @@ func TestGatewayWithBackendsDownSaysSoAndDropsNothingOnSIGTERM(t *testing.T) {
 		"ES_ENDPOINT": "http://" + esAddr, "GATEWAY_OTLP_GRPC_ENDPOINT": otlpAddr,
 		"JAEGER_OTLP_ENDPOINT": jaegerAddr, "JAEGER_INSECURE": "true",
 	}
-	g, err := peers.StartGateway(root, collectortest.Binary(t), env)
+	g, err := processes.StartGateway(root, collectortest.Binary(t), env)
 	require.NoError(t, err, "the gateway starts with nothing but (unreachable) Elasticsearch and Jaeger endpoints")
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -137,7 +137,7 @@ func TestGatewayWithBackendsDownSaysSoAndDropsNothingOnSIGTERM(t *testing.T) {
 		return nil
 	})
 	for _, backend := range []string{"elasticsearch", "jaeger"} {
-		reachable, err := peers.MetricSum(g.TelemetryURL, "otelcol_extension_backend_check_reachable", `backend="`+backend+`"`)
+		reachable, err := processes.MetricSum(g.TelemetryURL, "otelcol_extension_backend_check_reachable", `backend="`+backend+`"`)
 		require.NoError(t, err)
 		assert.Zero(t, reachable, backend)
 		assert.Regexp(t, `backend unreachable.*"backend": "`+backend+`"`, g.Output(), "a warning names %s", backend)
@@ -191,7 +191,7 @@ func TestGatewayWithBackendsDownSaysSoAndDropsNothingOnSIGTERM(t *testing.T) {
 
 	jaegerDown()
 	jaegerUp := time.Now()
-	jaeger, err := peers.StartJaegerAt(root, jaegerAddr)
+	jaeger, err := processes.StartJaegerAt(root, jaegerAddr)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
 	startGatewayLogged(t, env)
@@ -213,7 +213,7 @@ func TestSidecarSIGTERMWithGatewaysDownDropsNothingItSays(t *testing.T) {
 	sidecar := startTestSidecar(t, logDir, stateDir, []string{gatewayAddr}, nil)
 	traces := sendSpans(t, sidecar.OTLPGRPC, 5, 0x52)
 	testutil.Eventually(t, 60*time.Second, func() error {
-		read, err := peers.MetricSum(sidecar.TelemetryURL, "otelcol_receiver_accepted_log_records", `receiver="filelog"`)
+		read, err := processes.MetricSum(sidecar.TelemetryURL, "otelcol_receiver_accepted_log_records", `receiver="filelog"`)
 		if err != nil || read < n || attempts() < 3 {
 			return fmt.Errorf("%v lines read (%v), %d connections to the gateway attempted", read, err, attempts())
 		}
@@ -231,7 +231,7 @@ func TestSidecarSIGTERMWithGatewaysDownDropsNothingItSays(t *testing.T) {
 
 	down()
 	es := startStandin(t)
-	jaeger, err := peers.StartJaeger(root)
+	jaeger, err := processes.StartJaeger(root)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
 	sidecar = startTestSidecar(t, logDir, stateDir, []string{gatewayAddr}, nil)

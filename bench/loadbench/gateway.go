@@ -18,7 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 )
 
 // esSink is the fast Elasticsearch at the end of the gateway benchmark: it answers the
@@ -137,31 +137,31 @@ func runGatewayConfig(root, bin, name string, s *sink, es *esSink, duration time
 		return result{}, err
 	}
 	defer func() { _ = os.RemoveAll(dataDir) }()
-	var p *peers.Process
+	var p *processes.Process
 	var in string
 	if strings.HasPrefix(filepath.Base(name), "es-") {
-		if in, err = peers.FreeAddr(); err != nil {
+		if in, err = processes.FreeAddr(); err != nil {
 			return result{}, err
 		}
 		config := filepath.Join(root, "bench", "configs", name+".yaml")
 		if strings.HasSuffix(name, ".yaml") {
 			config = name
 		}
-		p, err = peers.StartProcess(root, []string{"BENCH_OTLP_IN=" + in, "BENCH_SINK=" + s.addr, "BENCH_ES=" + es.url, "BENCH_DATA_DIR=" + dataDir}, bin,
+		p, err = processes.StartProcess(root, []string{"BENCH_OTLP_IN=" + in, "BENCH_SINK=" + s.addr, "BENCH_ES=" + es.url, "BENCH_DATA_DIR=" + dataDir}, bin,
 			"--config", config)
 		if err == nil {
 			err = p.WaitTCP(in, 30*time.Second)
 		}
 	} else {
-		var g *peers.Gateway
+		var g *processes.Gateway
 		env := map[string]string{
 			"ES_ENDPOINT": es.url, "JAEGER_OTLP_ENDPOINT": s.addr, "JAEGER_INSECURE": "true",
 			"OTELCOL_MLOPS_DATA_DIR": dataDir,
 		}
 		if strings.HasSuffix(name, ".yaml") {
-			g, err = peers.StartGatewayConfig(root, bin, name, env)
+			g, err = processes.StartGatewayConfig(root, bin, name, env)
 		} else {
-			g, err = peers.StartGateway(root, bin, env)
+			g, err = processes.StartGateway(root, bin, env)
 		}
 		if g != nil {
 			p, in = g.Process, g.OTLPGRPC

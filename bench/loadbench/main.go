@@ -27,7 +27,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 )
 
 type result struct {
@@ -72,7 +72,7 @@ func main() {
 }
 
 func run(duration time.Duration, rounds int, configs []string, filelogLines, senders int, gateway bool, gatewayExtra []string, sidecarLines int, sidecarExtra []string, twoTierLines int) error {
-	root, err := peers.RepoRoot()
+	root, err := processes.RepoRoot()
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func median(rs []result) result {
 }
 
 func runOTLP(root, bin, cfg string, s *sink, duration time.Duration, senders int) (result, error) {
-	in, err := peers.FreeAddr()
+	in, err := processes.FreeAddr()
 	if err != nil {
 		return result{}, err
 	}
@@ -165,7 +165,7 @@ func runOTLP(root, bin, cfg string, s *sink, duration time.Duration, senders int
 		return result{}, err
 	}
 	defer func() { _ = os.RemoveAll(dataDir) }()
-	p, err := peers.StartProcess(root, []string{"BENCH_OTLP_IN=" + in, "BENCH_SINK=" + s.addr, "BENCH_DATA_DIR=" + dataDir}, bin,
+	p, err := processes.StartProcess(root, []string{"BENCH_OTLP_IN=" + in, "BENCH_SINK=" + s.addr, "BENCH_DATA_DIR=" + dataDir}, bin,
 		"--config", filepath.Join(root, "bench", "configs", cfg+".yaml"))
 	if err != nil {
 		return result{}, err
@@ -217,7 +217,7 @@ func percentile(trips []time.Duration, p float64) float64 {
 }
 
 // waitForSink waits until the sink has lines log records, or p exits, or minutes pass.
-func waitForSink(s *sink, lines int, p *peers.Process) {
+func waitForSink(s *sink, lines int, p *processes.Process) {
 	deadline := time.Now().Add(5 * time.Minute)
 	for s.logRecords.Load() < int64(lines) && time.Now().Before(deadline) && !p.Exited() {
 		time.Sleep(20 * time.Millisecond)
@@ -291,7 +291,7 @@ func runFilelog(root, bin, cfg string, s *sink, lines int) (result, error) {
 	}
 	s.reset()
 	start := time.Now()
-	p, err := peers.StartProcess(root, []string{"BENCH_LOG_FILE=" + file, "BENCH_SINK=" + s.addr}, bin,
+	p, err := processes.StartProcess(root, []string{"BENCH_LOG_FILE=" + file, "BENCH_SINK=" + s.addr}, bin,
 		"--config", filepath.Join(root, "bench", "configs", cfg+".yaml"))
 	if err != nil {
 		return result{}, err

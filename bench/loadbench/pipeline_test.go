@@ -17,7 +17,7 @@ import (
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/jsontopdata"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/processor/mlschema"
 	"github.com/otelcol-mlops/otelcol-mlops/processor/traceidbridge"
@@ -88,7 +88,7 @@ func (f structuringFloor) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 		for _, sl := range rl.ScopeLogs().All() {
 			for _, rec := range sl.LogRecords().All() {
 				m := pcommon.NewMap()
-				if _, err := jsonpdata.ParseObject(rec.Body().Str(), m, 8); err != nil {
+				if _, err := jsontopdata.ParseObject(rec.Body().Str(), m, 8); err != nil {
 					return err
 				}
 				m.MoveTo(rec.Body().SetEmptyMap())

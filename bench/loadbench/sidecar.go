@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 )
 
 // containerLine is line k of a CRI container log of the seed's workloads: jobs of 12 lines
@@ -120,13 +120,13 @@ func runSidecarConfig(root, bin, name string, s *sink, file string, lines int) (
 	defer func() { _ = os.RemoveAll(state) }()
 	s.reset()
 	start := time.Now()
-	var p *peers.Process
+	var p *processes.Process
 	if strings.HasPrefix(filepath.Base(name), "sidecar-floor") {
 		config := filepath.Join(root, "bench", "configs", name+".yaml")
 		if strings.HasSuffix(name, ".yaml") {
 			config = name
 		}
-		p, err = peers.StartProcess(root, []string{"BENCH_LOG_FILE=" + file, "BENCH_SINK=" + s.addr}, bin, "--config", config)
+		p, err = processes.StartProcess(root, []string{"BENCH_LOG_FILE=" + file, "BENCH_SINK=" + s.addr}, bin, "--config", config)
 	} else {
 		env := map[string]string{
 			"SIDECAR_LOG_PATHS": "[" + file + "]", "GATEWAY_ENDPOINTS": "[" + s.addr + "]", "GATEWAY_INSECURE": "true",
@@ -135,11 +135,11 @@ func runSidecarConfig(root, bin, name string, s *sink, file string, lines int) (
 		if name == "sidecar-no-queue" {
 			env["SIDECAR_PERSISTENT_QUEUE"] = "false" // the documented knob
 		}
-		var sc *peers.Sidecar
+		var sc *processes.Sidecar
 		if strings.HasSuffix(name, ".yaml") {
-			sc, err = peers.StartSidecarConfig(root, bin, name, env)
+			sc, err = processes.StartSidecarConfig(root, bin, name, env)
 		} else {
-			sc, err = peers.StartSidecar(root, bin, env)
+			sc, err = processes.StartSidecar(root, bin, env)
 		}
 		if sc != nil {
 			p = sc.Process

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 )
 
 // runTwoTier measures both tiers at once: configs/sidecar.yaml (or each of agents, files
@@ -90,7 +90,7 @@ func runTwoTierConfig(root, bin, name string, s *sink, es *esSink, file string, 
 	case strings.HasSuffix(name, ".yaml"):
 		agentConfig = name
 	}
-	g, err := peers.StartGatewayConfig(root, bin, gatewayConfig, map[string]string{
+	g, err := processes.StartGatewayConfig(root, bin, gatewayConfig, map[string]string{
 		"ES_ENDPOINT": es.url, "JAEGER_OTLP_ENDPOINT": s.addr, "JAEGER_INSECURE": "true",
 		"OTELCOL_MLOPS_DATA_DIR": filepath.Join(state, "gateway"),
 	})
@@ -104,7 +104,7 @@ func runTwoTierConfig(root, bin, name string, s *sink, es *esSink, file string, 
 	}
 	gw0 := procCPU(g.Pid())
 	start := time.Now()
-	sc, err := peers.StartSidecarConfig(root, bin, agentConfig, env)
+	sc, err := processes.StartSidecarConfig(root, bin, agentConfig, env)
 	if err != nil {
 		return 0, 0, 0, err
 	}

@@ -20,7 +20,7 @@ import (
 
 	"github.com/otelcol-mlops/otelcol-mlops/connector/legacyspans/internal/metadata"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/periodic"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/strutil"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/utf8prefix"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 )
@@ -212,7 +212,7 @@ func (c *legacySpans) addLocked(g *group, rec plog.LogRecord, now time.Time) {
 	if rec.SeverityNumber() >= plog.SeverityNumberError && !g.failed {
 		g.failed = true
 		g.span.Status().SetCode(ptrace.StatusCodeError)
-		g.span.Status().SetMessage(strutil.CutUTF8(schema.Message(rec), c.cfg.MaxEventLength))
+		g.span.Status().SetMessage(utf8prefix.Cut(schema.Message(rec), c.cfg.MaxEventLength))
 	}
 	if g.span.Events().Len() >= c.cfg.MaxEvents {
 		g.dropped++
@@ -221,7 +221,7 @@ func (c *legacySpans) addLocked(g *group, rec plog.LogRecord, now time.Time) {
 	ev := g.span.Events().AppendEmpty()
 	ev.SetName(eventName)
 	ev.SetTimestamp(ts)
-	ev.Attributes().PutStr("message", strutil.CutUTF8(schema.Message(rec), c.cfg.MaxEventLength))
+	ev.Attributes().PutStr("message", utf8prefix.Cut(schema.Message(rec), c.cfg.MaxEventLength))
 	if text := rec.SeverityText(); text != "" {
 		ev.Attributes().PutStr("level", text)
 	} else if rec.SeverityNumber() != plog.SeverityNumberUnspecified {

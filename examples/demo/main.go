@@ -25,7 +25,7 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/examples/seedstack"
 	"github.com/otelcol-mlops/otelcol-mlops/examples/topology"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
 
@@ -42,7 +42,7 @@ func step(format string, args ...any) { fmt.Printf("==> "+format+"\n", args...) 
 
 func run(timeout time.Duration) error {
 	ctx := context.Background()
-	root, err := peers.RepoRoot()
+	root, err := processes.RepoRoot()
 	if err != nil {
 		return err
 	}
@@ -88,14 +88,14 @@ func run(timeout time.Duration) error {
 // roots the trace; its X-Trace-ID is that trace ID as a UUID. Without Chromium the job is
 // started the way the UI's plugin did before (a random UUID, no browser span).
 func clickFailingJob(ctx context.Context, root string, topo *topology.Topology) (seedstack.Job, error) {
-	pageDir, err := peers.DemoPage(root)
+	pageDir, err := processes.DemoPage(root)
 	if err == nil {
 		var url string
 		if url, err = topo.ServeUI(pageDir); err == nil {
 			screenshot := filepath.Join(os.TempDir(), "otelcol-mlops-demo-page.png")
 			step("clicking \"Run training job\" for fail-me in headless Chromium (%s)", url)
-			var run peers.PageRun
-			if run, err = peers.ClickRunTrainingJob(root, url, screenshot, "fail-me"); err == nil && run.Error == "" {
+			var run processes.PageRun
+			if run, err = processes.ClickRunTrainingJob(root, url, screenshot, "fail-me"); err == nil && run.Error == "" {
 				fmt.Printf("    the page after the click: %s\n", screenshot)
 				return seedstack.Job{TraceID: run.XTraceID, Model: "fail-me", MessageID: run.MessageID}, nil
 			}
@@ -114,10 +114,10 @@ func clickFailingJob(ctx context.Context, root string, topo *topology.Topology) 
 func prometheusReport(root, dataDir string, topo *topology.Topology, traceID string) {
 	targets := map[string][]string{}
 	for _, g := range topo.Gateways {
-		targets["otelcol-mlops-ml"] = append(targets["otelcol-mlops-ml"], peers.HostPort(g.PrometheusURL))
-		targets["otelcol-mlops-telemetry"] = append(targets["otelcol-mlops-telemetry"], peers.HostPort(g.TelemetryURL))
+		targets["otelcol-mlops-ml"] = append(targets["otelcol-mlops-ml"], processes.HostPort(g.PrometheusURL))
+		targets["otelcol-mlops-telemetry"] = append(targets["otelcol-mlops-telemetry"], processes.HostPort(g.TelemetryURL))
 	}
-	prom, err := peers.StartPrometheus(root, dataDir, targets)
+	prom, err := processes.StartPrometheus(root, dataDir, targets)
 	if err != nil {
 		fmt.Printf("\nPrometheus: %v\n", err)
 		return
@@ -125,7 +125,7 @@ func prometheusReport(root, dataDir string, topo *topology.Topology, traceID str
 	defer func() { _ = prom.Stop(10 * time.Second) }()
 	fmt.Printf("\nPrometheus (%s, deploy/prometheus/prometheus.yml and rules.yml, exemplar storage on):\n", prom.URL)
 	const p95 = `histogram_quantile(0.95, sum by (le, model_name, model_version) (ml_inference_latency_milliseconds_bucket))`
-	var samples []peers.Sample
+	var samples []processes.Sample
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && len(samples) == 0; time.Sleep(time.Second) {
 		samples, _ = prom.Query(p95)
 	}
@@ -143,7 +143,7 @@ func prometheusReport(root, dataDir string, topo *topology.Topology, traceID str
 	}
 }
 
-func waitForTrace(j *peers.Jaeger, traceID string, timeout time.Duration) ([]peers.JaegerSpan, error) {
+func waitForTrace(j *processes.Jaeger, traceID string, timeout time.Duration) ([]processes.JaegerSpan, error) {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		spans, err := j.Trace(traceID)
@@ -155,7 +155,7 @@ func waitForTrace(j *peers.Jaeger, traceID string, timeout time.Duration) ([]pee
 	return nil, fmt.Errorf("trace %s incomplete after %s", traceID, timeout)
 }
 
-func complete(spans []peers.JaegerSpan) bool {
+func complete(spans []processes.JaegerSpan) bool {
 	seen := map[string]bool{}
 	for _, s := range spans {
 		seen[s.Service] = true
@@ -172,18 +172,18 @@ func complete(spans []peers.JaegerSpan) bool {
 }
 
 type waterfallRow struct {
-	span  peers.JaegerSpan
+	span  processes.JaegerSpan
 	depth int
 }
 
 // waterfall orders spans (sorted by start) depth first under their parents; a span whose
 // parent is not in the trace is shown as a root.
-func waterfall(spans []peers.JaegerSpan) []waterfallRow {
+func waterfall(spans []processes.JaegerSpan) []waterfallRow {
 	byID := map[string]bool{}
 	for _, s := range spans {
 		byID[s.SpanID] = true
 	}
-	children := map[string][]peers.JaegerSpan{}
+	children := map[string][]processes.JaegerSpan{}
 	for _, s := range spans {
 		parent := s.ParentID()
 		if !byID[parent] || parent == s.SpanID {
@@ -208,7 +208,7 @@ func waterfall(spans []peers.JaegerSpan) []waterfallRow {
 	return rows
 }
 
-func report(job seedstack.Job, traceID string, spans []peers.JaegerSpan, topo *topology.Topology) {
+func report(job seedstack.Job, traceID string, spans []processes.JaegerSpan, topo *topology.Topology) {
 	es := topo.ES
 	fmt.Printf("\n================ the failing job, found from its X-Trace-ID in seconds ================\n")
 	fmt.Printf("X-Trace-ID (what the UI minted):  %s\n", job.TraceID)

@@ -26,7 +26,7 @@ import (
 
 	"github.com/otelcol-mlops/otelcol-mlops/examples/seedstack"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 )
 
 // Project is the Google Cloud project of the pstest topics.
@@ -37,11 +37,11 @@ const Gateways = 2
 
 // Topology is a running incident.
 type Topology struct {
-	Jaeger   *peers.Jaeger
+	Jaeger   *processes.Jaeger
 	ES       *esstandin.Server
 	PubSub   *pstest.Server
-	Gateways []*peers.Gateway
-	Agent    *peers.Sidecar
+	Gateways []*processes.Gateway
+	Agent    *processes.Sidecar
 	Stack    *seedstack.Stack
 	// PodLogs is the /var/log/pods-shaped folder the services write to.
 	PodLogs string
@@ -70,7 +70,7 @@ func Start(ctx context.Context, root, bin, dataDir string, step Step) (_ *Topolo
 	}()
 
 	step("starting Jaeger v2 (memory storage)")
-	if t.Jaeger, err = peers.StartJaeger(root); err != nil {
+	if t.Jaeger, err = processes.StartJaeger(root); err != nil {
 		return nil, err
 	}
 	t.stops = append(t.stops, func() error { return t.Jaeger.Stop(10 * time.Second) })
@@ -104,7 +104,7 @@ func Start(ctx context.Context, root, bin, dataDir string, step Step) (_ *Topolo
 	for i, g := range t.Gateways {
 		gateways[i] = g.OTLPGRPC
 	}
-	t.Agent, err = peers.StartSidecar(root, bin, map[string]string{
+	t.Agent, err = processes.StartSidecar(root, bin, map[string]string{
 		"SIDECAR_LOG_PATHS":              "[" + filepath.Join(t.PodLogs, "*", "*", "*.log") + "]",
 		"SIDECAR_POD_METADATA_FROM_PATH": "true",
 		"GATEWAY_ENDPOINTS":              "[" + strings.Join(gateways, ", ") + "]",
@@ -131,7 +131,7 @@ func (t *Topology) startGateways(root, bin, dataDir string, step Step) error {
 	addrs := make([]string, Gateways)
 	for i := range addrs {
 		var err error
-		if addrs[i], err = peers.FreeAddr(); err != nil {
+		if addrs[i], err = processes.FreeAddr(); err != nil {
 			return err
 		}
 	}
@@ -149,7 +149,7 @@ func (t *Topology) startGateways(root, bin, dataDir string, step Step) error {
 	})
 	step("starting %d otelcol-mlops gateways (configs/gateway.yaml + gateway-pubsub-taps.yaml + gateway-cloud-logging.yaml + gateway-browser.yaml) on %s", Gateways, strings.Join(addrs, ", "))
 	for i, addr := range addrs {
-		g, err := peers.StartGateway(root, bin, map[string]string{
+		g, err := processes.StartGateway(root, bin, map[string]string{
 			"GATEWAY_OTLP_GRPC_ENDPOINT": addr,
 			"GATEWAY_PEERS":              "[" + strings.Join(addrs, ", ") + "]",
 			"OTELCOL_MLOPS_DATA_DIR":     filepath.Join(dataDir, fmt.Sprintf("gateway-%d", i)),

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 )
 
 var (
@@ -27,7 +27,7 @@ var (
 // RepoRoot returns the repository's root folder.
 func RepoRoot(t testing.TB) string {
 	t.Helper()
-	root, err := peers.RepoRoot()
+	root, err := processes.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,9 +78,9 @@ func RunEnv(t testing.TB, env []string, args ...string) (string, error) {
 
 // Start starts the binary with args in dir and extra environment; it is killed at cleanup if
 // still running, and its output is logged when the test failed.
-func Start(t testing.TB, dir string, env []string, args ...string) *peers.Process {
+func Start(t testing.TB, dir string, env []string, args ...string) *processes.Process {
 	t.Helper()
-	p, err := peers.StartProcess(dir, env, Binary(t), args...)
+	p, err := processes.StartProcess(dir, env, Binary(t), args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func Start(t testing.TB, dir string, env []string, args ...string) *peers.Proces
 }
 
 // WaitHealthy fails the test unless url answers 200 within timeout.
-func WaitHealthy(t testing.TB, p *peers.Process, url string, timeout time.Duration) {
+func WaitHealthy(t testing.TB, p *processes.Process, url string, timeout time.Duration) {
 	t.Helper()
 	if err := p.WaitHTTP(url, timeout); err != nil {
 		t.Fatalf("%v\n%s", err, p.Output())

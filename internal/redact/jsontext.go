@@ -6,7 +6,7 @@ package redact
 import (
 	"strings"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonlex"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/jsontoken"
 )
 
 // JSON masks secrets in a JSON object held as text — a log line an agent ships without
@@ -20,10 +20,10 @@ import (
 // plain-text line, a line cut short, a Python repr): the caller treats it as text (String).
 // The walk keeps its open containers on an explicit stack, so no nesting depth escapes it.
 func (r *Redactor) JSON(doc string) (out string, masked int, ok bool) {
-	if !jsonlex.StartsObject(doc) {
+	if !jsontoken.StartsObject(doc) {
 		return doc, 0, false
 	}
-	w := jsonWalk{r: r, l: jsonlex.Lexer{Doc: doc}}
+	w := jsonWalk{r: r, l: jsontoken.Lexer{Doc: doc}}
 	// Escapes other than \u decode to punctuation and control characters, never to letters:
 	// a document without \u whose text holds no hint word has no string value that does.
 	w.rules = len(r.rules) > 0 && (strings.Contains(doc, `\u`) || r.mayMatch(doc))
@@ -59,7 +59,7 @@ type edit struct {
 
 type jsonWalk struct {
 	r      *Redactor
-	l      jsonlex.Lexer
+	l      jsontoken.Lexer
 	edits  []edit
 	masked int
 	rules  bool // whether string values can hold a rule's match at all
@@ -82,7 +82,7 @@ func (w *jsonWalk) member(raw string, escaped bool) (consumed bool, err error) {
 	}
 	name := raw
 	if escaped {
-		name = jsonlex.Unescape(raw)
+		name = jsontoken.Unescape(raw)
 	}
 	if !w.r.SecretKey(name) {
 		return false, nil
@@ -94,7 +94,7 @@ func (w *jsonWalk) member(raw string, escaped bool) (consumed bool, err error) {
 		return true, err
 	}
 	value := w.l.Doc[start:w.l.Pos]
-	if kind == jsonlex.KindNull || (kind == jsonlex.KindString && nothingToHide(value)) {
+	if kind == jsontoken.KindNull || (kind == jsontoken.KindString && nothingToHide(value)) {
 		return true, nil // as on a parsed record: an empty value has nothing to hide
 	}
 	w.edits = append(w.edits, edit{start: start, end: w.l.Pos, repl: maskedJSON})
@@ -104,7 +104,7 @@ func (w *jsonWalk) member(raw string, escaped bool) (consumed bool, err error) {
 
 // nothingToHide: a JSON string that is empty or already the mask.
 func nothingToHide(quoted string) bool {
-	s := jsonlex.Unescape(quoted[1 : len(quoted)-1])
+	s := jsontoken.Unescape(quoted[1 : len(quoted)-1])
 	return s == "" || s == Mask
 }
 
@@ -126,7 +126,7 @@ func (w *jsonWalk) scalar() error {
 	}
 	value := raw
 	if escaped {
-		value = jsonlex.Unescape(raw)
+		value = jsontoken.Unescape(raw)
 	}
 	redacted, n := w.r.String(value)
 	if n == 0 {

@@ -16,7 +16,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/jsontopdata"
 )
 
 // FuzzShapedDocumentIsAccepted: whatever a log line holds, the document ecs_shape makes of it
@@ -49,7 +49,7 @@ func FuzzShapedDocumentIsAccepted(f *testing.F) {
 		rec := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
 		rec.SetTimestamp(pcommon.Timestamp(1772202735847000000))
 		m := pcommon.NewMap()
-		if _, err := jsonpdata.ParseObject(line, m, 16); err == nil && strings.HasPrefix(strings.TrimSpace(line), "{") {
+		if _, err := jsontopdata.ParseObject(line, m, 16); err == nil && strings.HasPrefix(strings.TrimSpace(line), "{") {
 			m.MoveTo(rec.Body().SetEmptyMap())
 		} else {
 			rec.Body().SetStr(line)

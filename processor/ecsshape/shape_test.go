@@ -24,7 +24,7 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/jsontopdata"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 )
@@ -56,7 +56,7 @@ func record(t *testing.T, ld plog.Logs, service, body string) plog.LogRecord {
 		rl.Resource().Attributes().PutStr("service.name", service)
 	}
 	rec := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
-	_, err := jsonpdata.ParseObject(body, rec.Body().SetEmptyMap(), 16)
+	_, err := jsontopdata.ParseObject(body, rec.Body().SetEmptyMap(), 16)
 	require.NoError(t, err)
 	rec.SetTimestamp(pcommon.NewTimestampFromTime(baseTime))
 	rec.SetSeverityNumber(plog.SeverityNumberInfo)
@@ -284,7 +284,7 @@ func BenchmarkShape(b *testing.B) {
 			recs := rl.ScopeLogs().AppendEmpty().LogRecords()
 			for range 100 {
 				rec := recs.AppendEmpty()
-				_, _ = jsonpdata.ParseObject(tc.body, rec.Body().SetEmptyMap(), 16)
+				_, _ = jsontopdata.ParseObject(tc.body, rec.Body().SetEmptyMap(), 16)
 				rec.SetTimestamp(pcommon.NewTimestampFromTime(baseTime))
 				rec.Attributes().PutStr("legacy.trace_id", "a7bc169b-6eae-4dfc-bc28-89d1a6a1233f")
 			}

@@ -17,7 +17,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-mlops/otelcol-mlops/internal/redact"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/strutil"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/utf8prefix"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 )
 
@@ -124,7 +124,7 @@ func (w *sizeGuard) cut(val pcommon.Value, s string) bool {
 		return false
 	}
 	w.cuts = append(w.cuts, sizeCut{path: strings.Join(w.path, "."), length: len(s)})
-	val.SetStr(strutil.CutUTF8(s, w.g.MaxStringLength))
+	val.SetStr(utf8prefix.Cut(s, w.g.MaxStringLength))
 	w.changed = true
 	return true
 }

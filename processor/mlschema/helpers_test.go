@@ -19,7 +19,7 @@ import (
 	otelprocessor "go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/jsontopdata"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/fieldpath"
 )
@@ -59,10 +59,10 @@ func appendRecord(t testing.TB, recs plog.LogRecordSlice, line string, sh shape)
 	case jsonBody:
 		rec.Body().SetStr(line)
 	case mapBody:
-		_, err := jsonpdata.ParseObject(line, rec.Body().SetEmptyMap(), 64)
+		_, err := jsontopdata.ParseObject(line, rec.Body().SetEmptyMap(), 64)
 		require.NoError(t, err)
 	case attributes:
-		_, err := jsonpdata.ParseObject(line, rec.Attributes(), 64)
+		_, err := jsontopdata.ParseObject(line, rec.Attributes(), 64)
 		require.NoError(t, err)
 	}
 	return rec

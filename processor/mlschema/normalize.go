@@ -9,8 +9,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonlex"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/jsontoken"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/jsontopdata"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/timeparse"
 )
@@ -23,11 +23,11 @@ func (p *mlSchemaProcessor) parseBody(rec plog.LogRecord) (parsed, truncated, ok
 		return false, false, true
 	}
 	s := body.Str()
-	if !jsonlex.StartsObject(s) {
+	if !jsontoken.StartsObject(s) {
 		return false, false, true
 	}
 	m := pcommon.NewMap()
-	res, err := jsonpdata.ParseObject(s, m, p.cfg.Guard.MaxDepth)
+	res, err := jsontopdata.ParseObject(s, m, p.cfg.Guard.MaxDepth)
 	if err != nil {
 		return false, false, false
 	}

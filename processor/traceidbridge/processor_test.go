@@ -19,7 +19,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/jsontopdata"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
@@ -278,7 +278,7 @@ func assertBoolAttr(t *testing.T, attrs pcommon.Map, key string, want bool) {
 }
 
 // The bridge reads a string body as JSON by the rules ml_schema parses it by (one tokenizer,
-// internal/jsonlex): a body tagged invalid_json downstream gives no ID from json_body sources,
+// internal/jsontoken): a body tagged invalid_json downstream gives no ID from json_body sources,
 // however early the ID stands, and a key given twice counts as the parsed body stores it.
 func TestJSONBodyIsReadAsMlSchemaParsesIt(t *testing.T) {
 	bodies := []string{
@@ -298,7 +298,7 @@ func TestJSONBodyIsReadAsMlSchemaParsesIt(t *testing.T) {
 	for i, b := range bodies {
 		rec := logAt(got, 0, i)
 		parsed := pcommon.NewMap()
-		if _, err := jsonpdata.ParseObject(b, parsed, 16); err != nil {
+		if _, err := jsontopdata.ParseObject(b, parsed, 16); err != nil {
 			assert.True(t, rec.TraceID().IsEmpty(), "%q does not parse (%v) yet gave a trace ID", b, err)
 			continue
 		}

@@ -9,7 +9,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonscan"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonfind"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/fieldpath"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 )
@@ -155,7 +155,7 @@ func (s *sources) lookup(src *source, r record, scan *jsonScan) (string, presenc
 type jsonScan struct {
 	from  int
 	best  int // -2: not scanned; -1: nothing found or not JSON
-	value jsonscan.Value
+	value jsonfind.Value
 }
 
 func (j *jsonScan) lookup(body string, paths []string, index int) (string, presence) {
@@ -166,9 +166,9 @@ func (j *jsonScan) lookup(body string, paths []string, index int) (string, prese
 		return "", absent
 	}
 	switch j.value.Kind {
-	case jsonscan.KindString, jsonscan.KindNumber:
+	case jsonfind.KindString, jsonfind.KindNumber:
 		return j.value.Text(), usable
-	case jsonscan.KindNull:
+	case jsonfind.KindNull:
 		return "", absent
 	}
 	return "", unusable
@@ -176,7 +176,7 @@ func (j *jsonScan) lookup(body string, paths []string, index int) (string, prese
 
 func (j *jsonScan) rescan(body string, paths []string, from int) {
 	j.from, j.best = from, -1
-	idx, v, err := jsonscan.Find(body, paths[from:])
+	idx, v, err := jsonfind.Find(body, paths[from:])
 	if err != nil || idx < 0 {
 		return
 	}

@@ -10,7 +10,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/jsontopdata"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/podservice"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/schema"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/timeparse"
@@ -51,7 +51,7 @@ var dropped = map[string]bool{"@metadata": true, "ecs": true}
 // under a resource shared with the previous event when they come from the same place.
 func decodeEvent(raw []byte, ld plog.Logs, observed pcommon.Timestamp) error {
 	ev := pcommon.NewMap()
-	if _, err := jsonpdata.ParseObject(string(raw), ev, jsonMaxDepth); err != nil {
+	if _, err := jsontopdata.ParseObject(string(raw), ev, jsonMaxDepth); err != nil {
 		return err
 	}
 	resource := pcommon.NewMap()

@@ -13,7 +13,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/jsontopdata"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/podservice"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/timeparse"
 )
@@ -112,7 +112,7 @@ var errNotLogEntry = errors.New("not a Cloud Logging LogEntry: no jsonPayload, t
 // payload is not a LogEntry; ld is then untouched.
 func decodeLogEntry(data []byte, ld plog.Logs) error {
 	entry := pcommon.NewMap()
-	if _, err := jsonpdata.ParseObject(string(data), entry, jsonMaxDepth); err != nil {
+	if _, err := jsontopdata.ParseObject(string(data), entry, jsonMaxDepth); err != nil {
 		return err
 	}
 	payload, hasPayload := entryPayload(entry)

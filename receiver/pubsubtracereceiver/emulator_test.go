@@ -20,7 +20,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/types/known/durationpb"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/peers"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 )
 
 // Nacks, redeliveries and dead letters on Google's own emulator, which — unlike pstest —
@@ -29,8 +29,8 @@ import (
 // once; a message the pipeline takes on its third delivery is acked then, and never
 // dead-lettered.
 func TestNacksRedeliveriesAndDeadLettersOnTheEmulator(t *testing.T) {
-	emu, err := peers.StartPubSubEmulator(t.TempDir())
-	if errors.Is(err, peers.ErrNoPubSubEmulator) {
+	emu, err := processes.StartPubSubEmulator(t.TempDir())
+	if errors.Is(err, processes.ErrNoPubSubEmulator) {
 		t.Skipf("SKIPPED, a peer is missing: %v", err)
 	}
 	require.NoError(t, err)

@@ -15,8 +15,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonpdata"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/strutil"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/jsontopdata"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/utf8prefix"
 	"github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid"
 	"github.com/otelcol-mlops/otelcol-mlops/receiver/pubsubtracereceiver/internal/metadata"
 )
@@ -183,7 +183,7 @@ func (r *pubsubReceiver) buildLog(sub *subscription, msg *pubsub.Message, traceI
 	decodeError := false
 	if sub.cfg.PayloadFormat == PayloadText {
 		rec.Body().SetStr(string(msg.Data))
-	} else if _, err := jsonpdata.ParseObject(string(msg.Data), rec.Body().SetEmptyMap(), jsonMaxDepth); err != nil {
+	} else if _, err := jsontopdata.ParseObject(string(msg.Data), rec.Body().SetEmptyMap(), jsonMaxDepth); err != nil {
 		decodeError = true
 		rec.Body().SetStr(string(msg.Data))
 		rec.Attributes().PutStr(attrDecodeError, err.Error())
@@ -269,7 +269,7 @@ func (r *pubsubReceiver) copyMessageAttributes(attrs pcommon.Map, msgAttrs map[s
 		}
 		v := msgAttrs[k]
 		if len(v) > cfg.MaxValueLength {
-			v = strutil.CutUTF8(v, cfg.MaxValueLength)
+			v = utf8prefix.Cut(v, cfg.MaxValueLength)
 		}
 		attrs.PutStr(cfg.Prefix+k, v)
 		copied++

@@ -5,7 +5,7 @@
 
 // The race detector's instrumentation allocates, so these run without it (make test-allocs).
 
-package jsonscan
+package jsonfind
 
 import "testing"
 

@@ -1,10 +1,10 @@
 // Copyright The otelcol-mlops Authors
 // SPDX-License-Identifier: Apache-2.0
 
-// Package jsonlex is the one JSON tokenizer of the repository: strings, numbers, literals,
+// Package jsontoken is the one JSON tokenizer of the repository: strings, numbers, literals,
 // the punctuation between them and the skipping of whole values, over a document held in a
-// string. Both readers of log bodies are built on it — jsonscan (the bridge's zero-allocation
-// lookup) and jsonpdata (ml_schema's and the Pub/Sub receiver's parse into pdata) — so a body
+// string. Both readers of log bodies are built on it — jsonfind (the bridge's zero-allocation
+// lookup) and jsontopdata (ml_schema's and the Pub/Sub receiver's parse into pdata) — so a body
 // one of them accepts as JSON the other accepts too.
 //
 // The grammar is RFC 8259's, as encoding/json applies it: control characters must be escaped
@@ -14,7 +14,7 @@
 //
 // Nothing here allocates, except Unescape for a string that holds escapes and SkipValue for
 // containers nested more than 64 deep.
-package jsonlex
+package jsontoken
 
 import (
 	"fmt"

@@ -1,7 +1,7 @@
 // Copyright The otelcol-mlops Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package peers
+package processes
 
 // StartSidecar starts bin with configs/sidecar.yaml on free loopback ports; env sets the rest
 // (SIDECAR_LOG_PATHS, GATEWAY_ENDPOINTS, OTELCOL_MLOPS_DATA_DIR, ...).

@@ -1,9 +1,9 @@
 // Copyright The otelcol-mlops Authors
 // SPDX-License-Identifier: Apache-2.0
 
-// Package peers starts the real processes the end-to-end tests and the demo talk to: the
+// Package processes starts the real processes the end-to-end tests and the demo talk to: the
 // otelcol-mlops binary, and Jaeger v2 built from its own tools module.
-package peers
+package processes
 
 import (
 	"bytes"

@@ -1,12 +1,12 @@
 // Copyright The otelcol-mlops Authors
 // SPDX-License-Identifier: Apache-2.0
 
-// Package jsonpdata parses a JSON object held in a log body into a pdata map, in one pass
-// over the string, without an intermediate map[string]any. It reads with jsonlex, the
-// tokenizer the bridge's jsonscan reads with, so both accept the same documents. Subtrees
+// Package jsontopdata parses a JSON object held in a log body into a pdata map, in one pass
+// over the string, without an intermediate map[string]any. It reads with jsontoken, the
+// tokenizer the bridge's jsonfind reads with, so both accept the same documents. Subtrees
 // nested deeper than a cap are checked without recursion and kept as their raw JSON text, so
 // hostile nesting costs no more than its bytes and cannot exhaust the stack.
-package jsonpdata
+package jsontopdata
 
 import (
 	"errors"
@@ -14,11 +14,11 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonlex"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/jsontoken"
 )
 
 // ErrNotObject is returned when the document does not start with '{'.
-var ErrNotObject = errors.New("jsonpdata: not a JSON object")
+var ErrNotObject = errors.New("jsontopdata: not a JSON object")
 
 // Result describes a parse.
 type Result struct {
@@ -27,12 +27,12 @@ type Result struct {
 }
 
 // ParseObject parses doc, which must be one JSON object, into dst, replacing its contents on
-// success and leaving it untouched on error (a *jsonlex.SyntaxError or ErrNotObject).
+// success and leaving it untouched on error (a *jsontoken.SyntaxError or ErrNotObject).
 // Containers nested deeper than maxDepth are stored as their raw JSON text. Numbers without
 // fraction or exponent that fit int64 become ints, other numbers doubles; numbers beyond
 // float64 keep their digits as a string. A key given twice keeps its last value.
 func ParseObject(doc string, dst pcommon.Map, maxDepth int) (Result, error) {
-	p := parser{lex: jsonlex.Lexer{Doc: doc}, maxDepth: maxDepth}
+	p := parser{lex: jsontoken.Lexer{Doc: doc}, maxDepth: maxDepth}
 	if p.lex.Peek() != '{' {
 		return Result{}, ErrNotObject
 	}
@@ -49,7 +49,7 @@ func ParseObject(doc string, dst pcommon.Map, maxDepth int) (Result, error) {
 }
 
 type parser struct {
-	lex       jsonlex.Lexer
+	lex       jsontoken.Lexer
 	maxDepth  int
 	truncated bool
 }
@@ -65,7 +65,7 @@ func (p *parser) object(m pcommon.Map, depth int) error {
 			return err
 		}
 		if escaped {
-			key = jsonlex.Unescape(key)
+			key = jsontoken.Unescape(key)
 		}
 		if err := p.value(m.PutEmpty(key), depth); err != nil {
 			return err
@@ -97,7 +97,7 @@ func (p *parser) value(dst pcommon.Value, depth int) error {
 	case c == '"':
 		s, escaped, err := p.lex.String()
 		if escaped {
-			s = jsonlex.Unescape(s)
+			s = jsontoken.Unescape(s)
 		}
 		dst.SetStr(s)
 		return err
@@ -109,7 +109,7 @@ func (p *parser) value(dst pcommon.Value, depth int) error {
 		return err
 	case c == 't' || c == 'f' || c == 'n':
 		kind, b, err := p.lex.Literal()
-		if kind == jsonlex.KindBool {
+		if kind == jsontoken.KindBool {
 			dst.SetBool(b)
 		}
 		return err // null stays an empty value

@@ -1,30 +1,30 @@
 // Copyright The otelcol-mlops Authors
 // SPDX-License-Identifier: Apache-2.0
 
-// Package jsonscan finds fields in a JSON object held in a string without decoding the whole
+// Package jsonfind finds fields in a JSON object held in a string without decoding the whole
 // document: one pass, no maps built, no allocation unless a key holds escapes. It reads with
-// jsonlex, the tokenizer jsonpdata parses with, and checks the whole document by the same
-// rules: a body Find accepts is a body jsonpdata.ParseObject accepts, and a field Find returns
+// jsontoken, the tokenizer jsontopdata parses with, and checks the whole document by the same
+// rules: a body Find accepts is a body jsontopdata.ParseObject accepts, and a field Find returns
 // is the value ParseObject stores under the same key.
-package jsonscan
+package jsonfind
 
 import (
 	"errors"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonlex"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/jsontoken"
 )
 
 // Kind is the JSON type of a value found.
-type Kind = jsonlex.Kind
+type Kind = jsontoken.Kind
 
 // The JSON kinds.
 const (
-	KindString = jsonlex.KindString
-	KindNumber = jsonlex.KindNumber
-	KindBool   = jsonlex.KindBool
-	KindNull   = jsonlex.KindNull
-	KindObject = jsonlex.KindObject
-	KindArray  = jsonlex.KindArray
+	KindString = jsontoken.KindString
+	KindNumber = jsontoken.KindNumber
+	KindBool   = jsontoken.KindBool
+	KindNull   = jsontoken.KindNull
+	KindObject = jsontoken.KindObject
+	KindArray  = jsontoken.KindArray
 )
 
 // Value is a field's value as it appears in the document.
@@ -39,11 +39,11 @@ func (v Value) Text() string {
 	if v.Kind != KindString {
 		return v.Raw
 	}
-	return jsonlex.Unescape(v.Raw)
+	return jsontoken.Unescape(v.Raw)
 }
 
 // ErrNotObject is returned when the document does not start with '{'.
-var ErrNotObject = errors.New("jsonscan: not a JSON object")
+var ErrNotObject = errors.New("jsonfind: not a JSON object")
 
 // maxPathDepth bounds descent into nested objects; deeper paths are not looked up (the values
 // are still checked).
@@ -53,10 +53,10 @@ const maxPathDepth = 16
 // path present (paths are in priority order) and its value. Each dot of a path is either a
 // step into a nested object or part of a key, so "trace.id" matches both {"trace.id": …} and
 // {"trace": {"id": …}}. When a path occurs more than once the last occurrence wins, as it does
-// when the document is parsed into a map. Malformed input is an error (a *jsonlex.SyntaxError
+// when the document is parsed into a map. Malformed input is an error (a *jsontoken.SyntaxError
 // or ErrNotObject), wherever it is.
 func Find(doc string, paths []string) (int, Value, error) {
-	s := scanner{lex: jsonlex.Lexer{Doc: doc}, paths: paths, best: -1}
+	s := scanner{lex: jsontoken.Lexer{Doc: doc}, paths: paths, best: -1}
 	for _, p := range paths {
 		if p != "" {
 			s.firstBytes[p[0]>>6] |= 1 << (p[0] & 63)
@@ -76,7 +76,7 @@ func Find(doc string, paths []string) (int, Value, error) {
 }
 
 type scanner struct {
-	lex   jsonlex.Lexer
+	lex   jsontoken.Lexer
 	paths []string
 	best  int
 	value Value
@@ -97,7 +97,7 @@ func (s *scanner) object(segs []string) error {
 		}
 		key := raw
 		if escaped {
-			key = jsonlex.Unescape(raw)
+			key = jsontoken.Unescape(raw)
 		}
 		if err := s.member(append(segs, key)); err != nil {
 			return err

@@ -5,7 +5,7 @@
 
 // The race detector's instrumentation allocates, so these run without it (make test-allocs).
 
-package jsonlex
+package jsontoken
 
 import "testing"
 

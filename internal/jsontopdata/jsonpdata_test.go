@@ -1,7 +1,7 @@
 // Copyright The otelcol-mlops Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package jsonpdata
+package jsontopdata
 
 import (
 	"encoding/json"
@@ -10,7 +10,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonscan"
+	"github.com/otelcol-mlops/otelcol-mlops/internal/jsonfind"
 )
 
 func TestParseObject(t *testing.T) {
@@ -72,7 +72,7 @@ func TestRejects(t *testing.T) {
 }
 
 // FuzzParseObject checks ParseObject against encoding/json (it accepts exactly the JSON
-// objects) and against the bridge's jsonscan.Find, which reads the same bodies: both accept the
+// objects) and against the bridge's jsonfind.Find, which reads the same bodies: both accept the
 // same documents, and the trace_id Find returns is the one ParseObject stores.
 func FuzzParseObject(f *testing.F) {
 	f.Add(`{"a": [1, {"b": null}], "c": "d"}`)
@@ -87,9 +87,9 @@ func FuzzParseObject(f *testing.F) {
 		if (err == nil) != isObject {
 			t.Fatalf("ParseObject err=%v, but json.Valid && object = %v for %q", err, isObject, doc)
 		}
-		idx, found, findErr := jsonscan.Find(doc, []string{"trace_id"})
+		idx, found, findErr := jsonfind.Find(doc, []string{"trace_id"})
 		if (findErr == nil) != (err == nil) {
-			t.Fatalf("jsonscan.Find err=%v, ParseObject err=%v for %q", findErr, err, doc)
+			t.Fatalf("jsonfind.Find err=%v, ParseObject err=%v for %q", findErr, err, doc)
 		}
 		stored, present := m.Get("trace_id")
 		if err != nil || present != (idx == 0) {
@@ -98,7 +98,7 @@ func FuzzParseObject(f *testing.F) {
 			}
 			return
 		}
-		if present && found.Kind == jsonscan.KindString && stored.Str() != found.Text() {
+		if present && found.Kind == jsonfind.KindString && stored.Str() != found.Text() {
 			t.Fatalf("Find read trace_id %q, ParseObject stored %q, for %q", found.Text(), stored.Str(), doc)
 		}
 	})

@@ -1,7 +1,7 @@
 // Copyright The otelcol-mlops Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package peers
+package processes
 
 import (
 	"errors"

@@ -1,11 +1,11 @@
 // Copyright The otelcol-mlops Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package strutil
+package utf8prefix
 
 import "testing"
 
-func TestCutUTF8(t *testing.T) {
+func TestCut(t *testing.T) {
 	for _, c := range []struct {
 		in   string
 		n    int
@@ -13,8 +13,8 @@ func TestCutUTF8(t *testing.T) {
 	}{
 		{"abc", 5, "abc"}, {"abcdef", 3, "abc"}, {"aé", 2, "a"}, {"aé", 3, "aé"}, {"✓✓", 4, "✓"}, {"x", 0, ""},
 	} {
-		if got := CutUTF8(c.in, c.n); got != c.want {
-			t.Errorf("CutUTF8(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		if got := Cut(c.in, c.n); got != c.want {
+			t.Errorf("Cut(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
 		}
 	}
 }
