@@ -704,18 +704,19 @@ func docSummary(es *esstandin.Server) string {
 	return b.String()
 }
 
-// A burst far above what the gateway may hold, sustained while Elasticsearch is slow: the
-// memory limiter refuses data with a retryable error (backpressure), the gateway's anonymous
-// memory (heap, stacks) stays under the limit, and it survives. As documented for the
-// gateway, GOMEMLIMIT is set below the limiter's limit: the limiter refuses at the pipeline's
-// entrance, after gRPC decoded the request, so the Go runtime must collect that garbage early.
-// The persistent queue's memory-mapped file is page cache, not counted against the limit.
+// A burst far above what the gateway may hold, sustained while Elasticsearch is slow: 16
+// senders each with a ~16 MB request waiting for its _bulk at once. The memory limiter
+// refuses data with a retryable error (backpressure), the gateway's anonymous memory (heap,
+// stacks) stays under the limit, and it survives. As documented for the gateway, GOMEMLIMIT is
+// set below the limiter's limit: the limiter refuses at the pipeline's entrance, after gRPC
+// decoded the request, so the Go runtime must collect that garbage early. (Eight such senders
+// no longer reach the limit: each waits for Elasticsearch before it sends again.)
 func TestMemoryLimiterBackpressure(t *testing.T) {
 	es := startStandin(t)
 	es.Inject(esstandin.Fault{Count: -1, Delay: 2 * time.Second})
 	const limitMiB = 1024
 	g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{
-		"GATEWAY_MEMORY_LIMIT_MIB": strconv.Itoa(limitMiB), "GATEWAY_MEMORY_SPIKE_MIB": "256", "GOMEMLIMIT": "870MiB",
+		"GATEWAY_MEMORY_LIMIT_MIB": strconv.Itoa(limitMiB), "GATEWAY_MEMORY_SPIKE_MIB": "512", "GOMEMLIMIT": "870MiB",
 	})
 	t.Cleanup(func() { _ = g.Stop(30 * time.Second) })
 
@@ -751,7 +752,7 @@ func TestMemoryLimiterBackpressure(t *testing.T) {
 			}
 		}
 	}()
-	for range 8 {
+	for range 16 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
