@@ -268,6 +268,22 @@ func TestNoLossThroughElasticsearchOutage(t *testing.T) {
 	assert.Greater(t, attempts, n/100, "the outage made the senders send again")
 }
 
+// Elasticsearch answers 200 but refuses every document with 429 (its write thread pool is
+// full: es_rejected_execution_exception) for three _bulk requests: the exporter sends the
+// refused documents again, and no sender is acknowledged before its logs are indexed.
+func TestDocumentThrottlingRetriedBeforeTheAcknowledgement(t *testing.T) {
+	es := startStandin(t)
+	g := startFaultGateway(t, es, t.TempDir())
+	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
+	es.Inject(esstandin.Fault{Count: 3, ItemStatus: 429})
+	const n = 1000
+	attempts := sendConcurrently(t, g.OTLPGRPC, func() map[int]int { return indexed(es) }, n, 2)
+	assertAllIndexed(t, es, n, 30*time.Second)
+	_, rejected := es.Stats()
+	assert.GreaterOrEqual(t, rejected, 3, "the stand-in refused the documents of three requests")
+	t.Logf("%d requests of 100 logs took %d attempts", n/100, attempts)
+}
+
 // Elasticsearch refuses while a model server's inference records arrive, so every request is
 // sent several times: the ML metrics the gateway derives count each record once, when
 // Elasticsearch took it, not once per attempt (configs/gateway.yaml's in_order).
