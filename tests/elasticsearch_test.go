@@ -147,7 +147,7 @@ func assertKept(t *testing.T, es *esstandin.Server, bodies []string, skip map[in
 // every record indexed, none refused, every value found in its document.
 func TestHostileCorpusKeptByElasticsearch(t *testing.T) {
 	es := startStandin(t)
-	g := startFaultGateway(t, es, t.TempDir())
+	g := startFaultGateway(t, es)
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 	corpus := hostileCorpus(t)
 	sendCorpus(t, g.OTLPGRPC, corpus)
@@ -218,7 +218,7 @@ func mappingCorpus() []string {
 
 func TestEveryMappingConflictKeptByElasticsearch(t *testing.T) {
 	es := startStandin(t)
-	g := startFaultGateway(t, es, t.TempDir())
+	g := startFaultGateway(t, es)
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 	corpus := mappingCorpus()
 	sendCorpus(t, g.OTLPGRPC, corpus)
@@ -244,7 +244,7 @@ func TestRefusedDocumentsKeptInTheFailureStore(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, status, answer)
 
-	g := startFaultGateway(t, es, t.TempDir())
+	g := startFaultGateway(t, es)
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 	sendLog(t, g.OTLPGRPC, `{"level": "ERROR", "message": "job failed", "trace_id": "job-1"}`, "job-1")
 	testutil.Eventually(t, 60*time.Second, func() error {

@@ -87,16 +87,16 @@ func stopOnCleanup(t *testing.T, sc *processes.Sidecar) {
 	})
 }
 
-func startFaultGateway(t *testing.T, es *esstandin.Server, dataDir string) *processes.Gateway {
+func startFaultGateway(t *testing.T, es *esstandin.Server) *processes.Gateway {
 	t.Helper()
-	return startFaultGatewayWith(t, es, dataDir, nil)
+	return startFaultGatewayWith(t, es, nil)
 }
 
 // startFaultGatewayWith starts the gateway with extra environment (e.g. a fixed OTLP address).
-func startFaultGatewayWith(t *testing.T, es *esstandin.Server, dataDir string, extra map[string]string) *processes.Gateway {
+func startFaultGatewayWith(t *testing.T, es *esstandin.Server, extra map[string]string) *processes.Gateway {
 	t.Helper()
 	env := map[string]string{
-		"OTELCOL_MLOPS_DATA_DIR": dataDir, "ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": "127.0.0.1:1", "JAEGER_INSECURE": "true",
+		"ES_ENDPOINT": es.URL(), "JAEGER_OTLP_ENDPOINT": "127.0.0.1:1", "JAEGER_INSECURE": "true",
 	}
 	for k, v := range extra {
 		env[k] = v
@@ -152,6 +152,16 @@ func duplicatesIndexed(es *esstandin.Server, n int) int {
 	return dups
 }
 
+// writeWorkerLog writes n numbered JSON lines, a worker's, to dir/worker.log.
+func writeWorkerLog(t *testing.T, dir string, n int) {
+	t.Helper()
+	var lines strings.Builder
+	for i := range n {
+		fmt.Fprintf(&lines, `{"timestamp": "2026-11-21T10:00:00Z", "level": "INFO", "seq": %d, "trace_id": "job-%d", "message": "line %d"}`+"\n", i, i, i)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "worker.log"), []byte(lines.String()), 0o600))
+}
+
 // numberedLogs is one request of logs numbered from..to-1, shaped like a worker's JSON lines.
 func numberedLogs(from, to int) plog.Logs {
 	ld := plog.NewLogs()
@@ -196,12 +206,11 @@ func sendUntilAccepted(t *testing.T, endpoint string, indexedNow func() map[int]
 	return attempts
 }
 
-// exportUntilAccepted sends ld as an SDK or an agent does: again after a back-off (200 ms
-// doubling to 2 s) until the gateway accepts it, each attempt timing out after 5 s (an OTLP
+// untilAccepted retries export as an SDK or an agent does: again after a back-off (200 ms
+// doubling to 2 s) until the gateway accepts, each attempt timing out after 5 s (an OTLP
 // exporter's default), for at most 3 minutes. It returns the attempts it took, and counts
 // each as it starts in attempted (when not nil).
-func exportUntilAccepted(client plogotlp.GRPCClient, ld plog.Logs, attempted *atomic.Int64) (attempts int, accepted bool) {
-	req := plogotlp.NewExportRequestFromLogs(ld)
+func untilAccepted(export func(context.Context) error, attempted *atomic.Int64) (attempts int, accepted bool) {
 	giveUp := time.Now().Add(3 * time.Minute)
 	for backoff := 200 * time.Millisecond; ; backoff = min(2*backoff, 2*time.Second) {
 		attempts++
@@ -209,7 +218,7 @@ func exportUntilAccepted(client plogotlp.GRPCClient, ld plog.Logs, attempted *at
 			attempted.Add(1)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, err := client.Export(ctx, req)
+		err := export(ctx)
 		cancel()
 		if err == nil {
 			return attempts, true
@@ -219,6 +228,15 @@ func exportUntilAccepted(client plogotlp.GRPCClient, ld plog.Logs, attempted *at
 		}
 		time.Sleep(backoff)
 	}
+}
+
+// exportUntilAccepted sends ld with untilAccepted's retries.
+func exportUntilAccepted(client plogotlp.GRPCClient, ld plog.Logs, attempted *atomic.Int64) (attempts int, accepted bool) {
+	req := plogotlp.NewExportRequestFromLogs(ld)
+	return untilAccepted(func(ctx context.Context) error {
+		_, err := client.Export(ctx, req)
+		return err
+	}, attempted)
 }
 
 // sendConcurrently runs senders senders over 0..n-1 with sendUntilAccepted and returns when
@@ -244,7 +262,7 @@ func sendConcurrently(t *testing.T, endpoint string, indexedNow func() map[int]i
 // send it again, and when Elasticsearch recovers every log is indexed.
 func TestNoLossThroughElasticsearchOutage(t *testing.T) {
 	es := startStandin(t)
-	g := startFaultGateway(t, es, t.TempDir())
+	g := startFaultGateway(t, es)
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 
 	const n = 3000
@@ -273,7 +291,7 @@ func TestNoLossThroughElasticsearchOutage(t *testing.T) {
 // refused documents again, and no sender is acknowledged before its logs are indexed.
 func TestDocumentThrottlingRetriedBeforeTheAcknowledgement(t *testing.T) {
 	es := startStandin(t)
-	g := startFaultGateway(t, es, t.TempDir())
+	g := startFaultGateway(t, es)
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 	es.Inject(esstandin.Fault{Count: 3, ItemStatus: 429})
 	const n = 1000
@@ -289,7 +307,7 @@ func TestDocumentThrottlingRetriedBeforeTheAcknowledgement(t *testing.T) {
 // Elasticsearch took it, not once per attempt (configs/gateway.yaml's in_order).
 func TestResentLogsCountedOnceInMetrics(t *testing.T) {
 	es := startStandin(t)
-	g := startFaultGateway(t, es, t.TempDir())
+	g := startFaultGateway(t, es)
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 	conn, err := grpc.NewClient(g.OTLPGRPC, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	require.NoError(t, err)
@@ -352,14 +370,10 @@ func TestNoLossAcrossSIGKILLDuringOutage(t *testing.T) {
 	require.NoError(t, err)
 	logDir := t.TempDir()
 	const n = 2000
-	var lines strings.Builder
-	for i := range n {
-		fmt.Fprintf(&lines, `{"timestamp": "2026-11-21T10:00:00Z", "level": "INFO", "seq": %d, "trace_id": "job-%d", "message": "line %d"}`+"\n", i, i, i)
-	}
-	require.NoError(t, os.WriteFile(filepath.Join(logDir, "worker.log"), []byte(lines.String()), 0o600))
+	writeWorkerLog(t, logDir, n)
 
 	es.Inject(esstandin.Fault{Count: -1, Status: 503})
-	g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"GATEWAY_OTLP_GRPC_ENDPOINT": addr})
+	g := startFaultGatewayWith(t, es, map[string]string{"GATEWAY_OTLP_GRPC_ENDPOINT": addr})
 	sidecar := startTestSidecar(t, logDir, t.TempDir(), []string{addr}, nil)
 	stopOnCleanup(t, sidecar)
 	testutil.Eventually(t, 60*time.Second, func() error { // the gateway is trying to index the agent's lines
@@ -374,7 +388,7 @@ func TestNoLossAcrossSIGKILLDuringOutage(t *testing.T) {
 	es.ClearFaults()
 	es.Inject(esstandin.Fault{Count: -1, Drop: true})
 	_, before := es.Stats()
-	g2 := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"GATEWAY_OTLP_GRPC_ENDPOINT": addr})
+	g2 := startFaultGatewayWith(t, es, map[string]string{"GATEWAY_OTLP_GRPC_ENDPOINT": addr})
 	t.Cleanup(func() { _ = g2.Stop(20 * time.Second) })
 	testutil.Eventually(t, 60*time.Second, func() error { // the restarted gateway passes the agent's resends into the drop
 		if _, rejected := es.Stats(); rejected <= before {
@@ -386,28 +400,22 @@ func TestNoLossAcrossSIGKILLDuringOutage(t *testing.T) {
 	assertAllIndexed(t, es, n, 120*time.Second)
 }
 
-// sendSpansUntilAccepted sends td the way an SDK does, again after a back-off until the
-// gateway accepts it, and returns when it was accepted.
+// sendSpansUntilAccepted sends td with untilAccepted's retries and returns when it was
+// accepted.
 func sendSpansUntilAccepted(t *testing.T, endpoint string, td ptrace.Traces) time.Time {
 	t.Helper()
 	conn, err := grpc.NewClient(endpoint, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	require.NoError(t, err)
 	defer func() { _ = conn.Close() }()
 	client := ptraceotlp.NewGRPCClient(conn)
-	giveUp := time.Now().Add(3 * time.Minute)
-	for backoff := 200 * time.Millisecond; ; backoff = min(2*backoff, 2*time.Second) {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, err := client.Export(ctx, ptraceotlp.NewExportRequestFromTraces(td))
-		cancel()
-		if err == nil {
-			return time.Now()
-		}
-		if time.Now().After(giveUp) {
-			t.Errorf("spans still refused after 3 minutes: %v", err)
-			return time.Now()
-		}
-		time.Sleep(backoff)
+	req := ptraceotlp.NewExportRequestFromTraces(td)
+	if _, accepted := untilAccepted(func(ctx context.Context) error {
+		_, err := client.Export(ctx, req)
+		return err
+	}, nil); !accepted {
+		t.Errorf("spans still refused after 3 minutes")
 	}
+	return time.Now()
 }
 
 // Jaeger down when spans arrive, up later: the gateway does not acknowledge them while Jaeger
@@ -418,7 +426,7 @@ func TestSpansDeliveredAfterJaegerComesBack(t *testing.T) {
 	jaegerAddr, err := processes.FreeAddr()
 	require.NoError(t, err)
 	jaegerAttempts, jaegerDown := refuseConnections(t, jaegerAddr)
-	g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"JAEGER_OTLP_ENDPOINT": jaegerAddr})
+	g := startFaultGatewayWith(t, es, map[string]string{"JAEGER_OTLP_ENDPOINT": jaegerAddr})
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 
 	td, traceIDs := spansOfDistinctTraces(20, 0xab)
@@ -479,7 +487,7 @@ func TestSIGTERMUnderLoadLosesNothingAccepted(t *testing.T) {
 func sigtermUnderLoad(t *testing.T, fault esstandin.Fault, acceptsAny bool) {
 	es := startStandin(t)
 	t.Setenv("OTELCOL_MLOPS_SHUTDOWN_TIMEOUT", "8s")
-	g := startFaultGateway(t, es, t.TempDir())
+	g := startFaultGateway(t, es)
 	es.Inject(fault)
 
 	conn, err := grpc.NewClient(g.OTLPGRPC, grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -542,7 +550,7 @@ func sigtermUnderLoad(t *testing.T, fault esstandin.Fault, acceptsAny bool) {
 // line arrives, parsed or kept as text.
 func TestHostileInputThroughTheSidecar(t *testing.T) {
 	es := startStandin(t)
-	g := startFaultGateway(t, es, t.TempDir())
+	g := startFaultGateway(t, es)
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 
 	corpus := hostileCorpus(t)
@@ -625,7 +633,7 @@ func sidecarSIGKILLWhileGatewayDown(t *testing.T, env map[string]string) {
 		}
 		return nil
 	})
-	g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"GATEWAY_OTLP_GRPC_ENDPOINT": gatewayAddr})
+	g := startFaultGatewayWith(t, es, map[string]string{"GATEWAY_OTLP_GRPC_ENDPOINT": gatewayAddr})
 	t.Cleanup(func() {
 		if err := g.Stop(20 * time.Second); err != nil || t.Failed() {
 			t.Logf("gateway: %v; %d documents (%s)\n%s", err, len(es.Docs()), docSummary(es), g.Output())
@@ -651,11 +659,7 @@ func TestSidecarBothGatewaysDownThenUp(t *testing.T) {
 		require.NoError(t, err)
 	}
 	const n = 2000
-	var lines strings.Builder
-	for i := range n {
-		fmt.Fprintf(&lines, `{"timestamp": "2026-11-21T10:00:00Z", "level": "INFO", "seq": %d, "trace_id": "job-%d", "message": "line %d"}`+"\n", i, i, i)
-	}
-	require.NoError(t, os.WriteFile(filepath.Join(logDir, "worker.log"), []byte(lines.String()), 0o600))
+	writeWorkerLog(t, logDir, n)
 	sidecar := startTestSidecar(t, logDir, stateDir, addrs, nil)
 	stopOnCleanup(t, sidecar)
 	testutil.Eventually(t, 60*time.Second, func() error {
@@ -666,7 +670,7 @@ func TestSidecarBothGatewaysDownThenUp(t *testing.T) {
 		return nil
 	})
 	for _, addr := range addrs {
-		g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"GATEWAY_OTLP_GRPC_ENDPOINT": addr})
+		g := startFaultGatewayWith(t, es, map[string]string{"GATEWAY_OTLP_GRPC_ENDPOINT": addr})
 		t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 	}
 	assertAllIndexed(t, es, n, 120*time.Second)
@@ -731,7 +735,7 @@ func TestMemoryLimiterBackpressure(t *testing.T) {
 	es := startStandin(t)
 	es.Inject(esstandin.Fault{Count: -1, Delay: 2 * time.Second})
 	const limitMiB = 1024
-	g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{
+	g := startFaultGatewayWith(t, es, map[string]string{
 		"GATEWAY_MEMORY_LIMIT_MIB": strconv.Itoa(limitMiB), "GATEWAY_MEMORY_SPIKE_MIB": "512", "GOMEMLIMIT": "870MiB",
 	})
 	t.Cleanup(func() { _ = g.Stop(30 * time.Second) })
@@ -936,7 +940,7 @@ func TestSidecarSIGTERMWhileGatewayDown(t *testing.T) {
 	require.NoError(t, sidecar.Stop(20*time.Second), "SIGTERM with the gateways down")
 	sidecar = startTestSidecar(t, logDir, stateDir, []string{gatewayAddr}, nil)
 	stopOnCleanup(t, sidecar)
-	g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"GATEWAY_OTLP_GRPC_ENDPOINT": gatewayAddr})
+	g := startFaultGatewayWith(t, es, map[string]string{"GATEWAY_OTLP_GRPC_ENDPOINT": gatewayAddr})
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 	assertAllIndexed(t, es, n, 120*time.Second)
 }

@@ -38,7 +38,7 @@ func TestScaleOutKeepsTracesTogether(t *testing.T) {
 	var gateways []gw
 	for range 2 {
 		es := startStandin(t)
-		g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"JAEGER_OTLP_ENDPOINT": jaeger.OTLPGRPC})
+		g := startFaultGatewayWith(t, es, map[string]string{"JAEGER_OTLP_ENDPOINT": jaeger.OTLPGRPC})
 		t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 		gateways = append(gateways, gw{es, g})
 	}

@@ -180,9 +180,7 @@ func TestGatewayWithBackendsDownSaysSoAndDropsNothingOnSIGTERM(t *testing.T) {
 		return nil
 	})
 
-	start := time.Now()
-	require.NoError(t, g.Stop(30*time.Second), "SIGTERM with Jaeger down")
-	assert.Less(t, time.Since(start), 30*time.Second)
+	require.NoError(t, g.Stop(30*time.Second), "SIGTERM with Jaeger down: exit within 30 s")
 	select {
 	case <-spansAccepted:
 		t.Fatal("spans acknowledged while Jaeger was down")
@@ -236,7 +234,7 @@ func TestSidecarSIGTERMWithGatewaysDownDropsNothingItSays(t *testing.T) {
 	t.Cleanup(func() { _ = jaeger.Stop(10 * time.Second) })
 	sidecar = startTestSidecar(t, logDir, stateDir, []string{gatewayAddr}, nil)
 	stopOnCleanup(t, sidecar)
-	g := startFaultGatewayWith(t, es, t.TempDir(), map[string]string{"GATEWAY_OTLP_GRPC_ENDPOINT": gatewayAddr, "JAEGER_OTLP_ENDPOINT": jaeger.OTLPGRPC})
+	g := startFaultGatewayWith(t, es, map[string]string{"GATEWAY_OTLP_GRPC_ENDPOINT": gatewayAddr, "JAEGER_OTLP_ENDPOINT": jaeger.OTLPGRPC})
 	t.Cleanup(func() { _ = g.Stop(20 * time.Second) })
 	assertAllIndexed(t, es, n, 120*time.Second)
 	assertTracesInJaeger(t, jaeger, traces)
