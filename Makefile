@@ -43,7 +43,7 @@ run: build ## build and start the embedded default (OTLP on 127.0.0.1:4317/4318,
 # The seed incident end to end on this machine: Jaeger, pstest, the Elasticsearch stand-in,
 # the gateway and the seed's services; prints the failing job's trace, logs and exemplar.
 demo: build jaeger debian-deps web ## the incident end to end on this machine, from a click in Chromium: Jaeger, Pub/Sub, Elasticsearch stand-in, gateways, agent
-	$(GO) run ./examples/demo
+	$(GO) -C examples run ./demo
 
 # Real Jaeger v2, from its own module (tools/jaeger) so its collector version stays apart.
 jaeger: bin/jaeger ## build a real Jaeger v2 into bin/jaeger (its own module)
@@ -100,12 +100,15 @@ debian-deps: ## install Prometheus, promtool and Chromium with apt-get when miss
 # The libraries a service imports, as modules of their own, and the example service that shows
 # what importing them costs (README, "Using the ID mapping in a service").
 LIB_MODULES   := pkg/legacyid propagation/xtraceid examples/xtraceid-service
+# Modules that use the distribution's module from this checkout and are never imported: the
+# examples and the demo, the load benchmark, the end-to-end tests (README, "Modules").
+CHECKOUT_MODULES := examples bench tests
+MODULES       := . $(CHECKOUT_MODULES) $(LIB_MODULES)
 
 # Unit, golden-file, integration and end-to-end tests (these build and start the binary,
 # Jaeger and Prometheus, and run pstest and the Elasticsearch stand-in in process).
 test: jaeger filebeat kubernetes debian-deps test-js web ## every test: unit, golden, integration, end to end (what CI runs, after lint)
-	$(GO) test -race -count=1 -timeout 30m -tags e2e ./...
-	@for m in $(LIB_MODULES); do (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
+	@for m in $(MODULES); do echo "test $$m"; (cd $$m && $(GO) test -race -count=1 -timeout 30m -tags e2e ./...) || exit 1; done
 	$(MAKE) test-allocs
 
 # The browser package (web/xtraceid): TypeScript compiled and run with node's test runner,
@@ -127,13 +130,12 @@ test-allocs: ## the zero-allocation guarantees of the hot paths, without -race
 # The fast inner loop: every package's own tests, without the binary, Jaeger or the
 # end-to-end and reliability tests of tests/ (make test runs those too).
 test-unit: ## the fast inner loop: every package except the end-to-end tests
-	$(GO) test -race -count=1 ./...
-	@for m in $(LIB_MODULES); do (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
+	@for m in $(MODULES); do echo "test $$m"; (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
 
 bench: build ## Go benchmarks and the load benchmark of the shipped configs
-	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./... | tee bench.out
+	@rm -f bench.out; for m in . bench; do (cd $$m && $(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./...) | tee -a bench.out || exit 1; done
 	$(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da bench.out
-	$(GO) run ./bench/loadbench -duration 8s -rounds 3 -filelog-lines 100000
+	$(GO) -C bench run ./loadbench -duration 8s -rounds 3 -filelog-lines 100000
 
 # Every fuzz target in the repository, found rather than listed so none is left out,
 # FUZZ_TIME each (CI runs them briefly; run longer by hand). tools/fuzz.sh retries a run once
@@ -141,15 +143,15 @@ bench: build ## Go benchmarks and the load benchmark of the shipped configs
 fuzz: ## every fuzz target for FUZZ_TIME each
 	GO=$(GO) FUZZ_TIME=$(FUZZ_TIME) tools/fuzz.sh
 
-# go.mod and go.sum as go mod tidy leaves them, in the distribution's and the libraries'
+# go.mod and go.sum as go mod tidy leaves them, in every module
 # modules (-e: a few test-only modules of dependencies are missing from the proxy here; tidy
 # still settles every requirement it can read). tools/ modules are built with -mod=mod.
 check-tidy: ## fail when a module's go.mod or go.sum is not tidy
-	@for m in . $(LIB_MODULES); do (cd $$m && GOFLAGS=-mod=mod $(GO) mod tidy -e -diff >/dev/null 2>&1) || \
+	@for m in $(MODULES); do (cd $$m && GOFLAGS=-mod=mod $(GO) mod tidy -e -diff >/dev/null 2>&1) || \
 	  { echo "$$m: go.mod/go.sum not tidy: run go mod tidy -e there"; exit 1; }; done
 
 lint: $(GOLANGCI_LINT) ## golangci-lint over every module
-	@for m in . $(LIB_MODULES); do echo "lint $$m"; (cd $$m && $(GOLANGCI_LINT) run ./...) || exit 1; done
+	@for m in $(MODULES); do echo "lint $$m"; (cd $$m && $(GOLANGCI_LINT) run ./...) || exit 1; done
 
 fmt: ## gofmt the tracked Go files
 	gofmt -w $$(git ls-files '*.go')

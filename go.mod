@@ -65,10 +65,10 @@ require go.opentelemetry.io/collector/component v1.58.0
 require (
 	cloud.google.com/go/pubsub/v2 v2.6.0
 	github.com/cespare/xxhash/v2 v2.3.0
-	github.com/google/uuid v1.6.0
+	github.com/google/uuid v1.6.0 // indirect
 	github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden v0.152.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest v0.152.0
-	github.com/open-telemetry/opentelemetry-collector-contrib/pkg/translator/azure v0.152.0
+	github.com/open-telemetry/opentelemetry-collector-contrib/pkg/translator/azure v0.152.0 // indirect
 	github.com/open-telemetry/opentelemetry-collector-contrib/receiver/azureeventhubreceiver v0.152.0
 	github.com/stretchr/testify v1.11.1
 	go.opentelemetry.io/collector/component/componenttest v0.152.0
@@ -94,20 +94,19 @@ require (
 	go.opentelemetry.io/collector/receiver/receiverhelper v0.152.0
 	go.opentelemetry.io/collector/receiver/receivertest v0.152.0
 	go.opentelemetry.io/collector/service v0.152.0
-	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.68.0
+	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.68.0 // indirect
 	go.opentelemetry.io/otel v1.43.0
-	go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc v1.43.0
+	go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc v1.43.0 // indirect
 	go.opentelemetry.io/otel/metric v1.43.0
 	go.opentelemetry.io/otel/sdk v1.43.0
 	go.opentelemetry.io/otel/sdk/metric v1.43.0
 	go.opentelemetry.io/otel/trace v1.43.0
 	go.uber.org/zap v1.28.0
-	golang.org/x/mod v0.35.0
 	golang.org/x/sys v0.43.0
 	google.golang.org/api v0.274.0
 	google.golang.org/grpc v1.81.0
-	k8s.io/api v0.35.4
-	k8s.io/apimachinery v0.35.4
+	k8s.io/api v0.35.4 // indirect
+	k8s.io/apimachinery v0.35.4 // indirect
 	sigs.k8s.io/yaml v1.6.0
 )
 
@@ -290,7 +289,6 @@ require (
 	github.com/openshift/api v0.0.0-20251015095338-264e80a2b6e7 // indirect
 	github.com/openshift/client-go v0.0.0-20251015124057-db0dee36e235 // indirect
 	github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid v0.0.0
-	github.com/otelcol-mlops/otelcol-mlops/propagation/xtraceid v0.0.0
 	github.com/outcaste-io/ristretto v0.2.3 // indirect
 	github.com/pierrec/lz4/v4 v4.1.26 // indirect
 	github.com/pkg/browser v0.0.0-20240102092130-5ac0b6a4141c // indirect
@@ -412,7 +410,4 @@ require (
 
 // The libraries a service imports are modules of their own (a service should not inherit the
 // collector's dependency graph to join a trace); this module builds them from the repository.
-replace (
-	github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid => ./pkg/legacyid
-	github.com/otelcol-mlops/otelcol-mlops/propagation/xtraceid => ./propagation/xtraceid
-)
+replace github.com/otelcol-mlops/otelcol-mlops/pkg/legacyid => ./pkg/legacyid

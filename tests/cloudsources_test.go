@@ -24,10 +24,10 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/otelcol-mlops/otelcol-mlops/examples/seedstack"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
+	"github.com/otelcol-mlops/otelcol-mlops/tests/internal/collectortest"
 )
 
 // docWhere returns the first indexed document whose field holds want.

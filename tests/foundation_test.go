@@ -30,8 +30,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/otelcol-mlops/otelcol-mlops/configs"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
+	"github.com/otelcol-mlops/otelcol-mlops/tests/internal/collectortest"
 )
 
 const (
@@ -42,42 +42,72 @@ const (
 
 // The distribution is only known to build and run with this exact set (the module proxy it is
 // built with serves no consistent newer one: README, "Using our components"); Go
-// silently moves versions when an import path is wrong, so drift must fail loudly.
+// silently moves versions when an import path is wrong, so drift must fail loudly. The
+// modules that build the distribution from this checkout (the tests, examples, benchmark) must
+// pin the same set, or they would test and measure another collector.
 func TestCollectorVersionsArePinned(t *testing.T) {
 	root := collectortest.RepoRoot(t)
-	raw, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	if err != nil {
-		t.Fatal(err)
+	for _, module := range []string{".", "examples", "bench", "tests"} {
+		t.Run(module, func(t *testing.T) {
+			mf := readModFile(t, filepath.Join(root, module, "go.mod"))
+			checked := 0
+			for _, req := range mf.Require {
+				path, version := req.Mod.Path, req.Mod.Version
+				switch {
+				case strings.HasPrefix(path, "github.com/open-telemetry/opentelemetry-collector-contrib/"):
+					if version != contribVersion {
+						t.Errorf("%s is at %s, want %s", path, version, contribVersion)
+					}
+				case path == "go.opentelemetry.io/collector" || strings.HasPrefix(path, "go.opentelemetry.io/collector/"):
+					if version != collectorCoreStable && version != collectorCoreBeta {
+						t.Errorf("%s is at %s, want %s or %s", path, version, collectorCoreStable, collectorCoreBeta)
+					}
+				default:
+					continue
+				}
+				checked++
+			}
+			if module == "." && checked < 30 || checked == 0 {
+				t.Fatalf("only %d collector modules in %s/go.mod; is this the right go.mod?", checked, module)
+			}
+			for _, rep := range mf.Replace {
+				if strings.Contains(rep.Old.Path, "opentelemetry") {
+					t.Errorf("replace directive for %s: the pins must hold without replaces", rep.Old.Path)
+				}
+			}
+		})
 	}
-	mf, err := modfile.Parse("go.mod", raw, nil)
-	if err != nil {
-		t.Fatal(err)
+}
+
+// An ocb build that imports our components gets the distribution's go.mod and nothing of the
+// modules that only test, demonstrate or measure it (README, "Modules").
+func TestDistributionModuleRequiresNoCheckoutModule(t *testing.T) {
+	mf := readModFile(t, filepath.Join(collectortest.RepoRoot(t), "go.mod"))
+	onlyElsewhere := map[string]bool{
+		"github.com/otelcol-mlops/otelcol-mlops/examples":             true,
+		"github.com/otelcol-mlops/otelcol-mlops/bench":                true,
+		"github.com/otelcol-mlops/otelcol-mlops/tests":                true,
+		"github.com/otelcol-mlops/otelcol-mlops/propagation/xtraceid": true,
+		"golang.org/x/mod": true,
 	}
-	checked := 0
 	for _, req := range mf.Require {
-		path, version := req.Mod.Path, req.Mod.Version
-		switch {
-		case strings.HasPrefix(path, "github.com/open-telemetry/opentelemetry-collector-contrib/"):
-			if version != contribVersion {
-				t.Errorf("%s is at %s, want %s", path, version, contribVersion)
-			}
-		case path == "go.opentelemetry.io/collector" || strings.HasPrefix(path, "go.opentelemetry.io/collector/"):
-			if version != collectorCoreStable && version != collectorCoreBeta {
-				t.Errorf("%s is at %s, want %s or %s", path, version, collectorCoreStable, collectorCoreBeta)
-			}
-		default:
-			continue
-		}
-		checked++
-	}
-	if checked < 30 {
-		t.Fatalf("only %d collector modules in go.mod; is this the right go.mod?", checked)
-	}
-	for _, rep := range mf.Replace {
-		if strings.Contains(rep.Old.Path, "opentelemetry") {
-			t.Errorf("replace directive for %s: the pins must hold without replaces", rep.Old.Path)
+		if onlyElsewhere[req.Mod.Path] {
+			t.Errorf("the distribution's go.mod requires %s, which only the checkout modules use", req.Mod.Path)
 		}
 	}
+}
+
+func readModFile(t *testing.T, path string) *modfile.File {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mf, err := modfile.Parse(path, raw, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mf
 }
 
 // overlayEnv is what the overlays require (a syntactically valid connection string: the

@@ -6,7 +6,6 @@
 package tests
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -14,9 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/mod/modfile"
 
-	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
+	"github.com/otelcol-mlops/otelcol-mlops/tests/internal/collectortest"
 )
 
 // What a service inherits by importing our libraries: their modules, and the example
@@ -28,10 +26,7 @@ func TestServiceLibrariesStayLight(t *testing.T) {
 		"cloud.google.com/", "google.golang.org/grpc", "k8s.io/", "github.com/Azure/", "go.uber.org/zap"}
 	for _, dir := range []string{"pkg/legacyid", "propagation/xtraceid", "examples/xtraceid-service"} {
 		t.Run(dir, func(t *testing.T) {
-			raw, err := os.ReadFile(filepath.Join(root, dir, "go.mod"))
-			require.NoError(t, err)
-			mf, err := modfile.Parse("go.mod", raw, nil)
-			require.NoError(t, err)
+			mf := readModFile(t, filepath.Join(root, dir, "go.mod"))
 			for _, req := range mf.Require {
 				for _, h := range heavy {
 					assert.False(t, strings.HasPrefix(req.Mod.Path, h), "%s requires %s", dir, req.Mod.Path)

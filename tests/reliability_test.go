@@ -33,10 +33,10 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/otelcol-mlops/otelcol-mlops/examples/seedstack"
-	"github.com/otelcol-mlops/otelcol-mlops/internal/collectortest"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/esstandin"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 	"github.com/otelcol-mlops/otelcol-mlops/internal/testutil"
+	"github.com/otelcol-mlops/otelcol-mlops/tests/internal/collectortest"
 )
 
 // outage is the sequence of failures Elasticsearch goes through: throttling, then errors,
