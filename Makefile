@@ -40,8 +40,8 @@ image: build-static ## the container image (needs a Docker engine)
 run: build ## build and start the embedded default (OTLP on 127.0.0.1:4317/4318, output in ./data)
 	./$(BIN)
 
-# The seed incident end to end on this machine: Jaeger, pstest, the Elasticsearch stand-in,
-# the gateway and the seed's services; prints the failing job's trace, logs and exemplar.
+# The example incident end to end on this machine: Jaeger, pstest, the Elasticsearch stand-in,
+# the gateway and the example stack's services; prints the failing job's trace, logs and exemplar.
 demo: build jaeger debian-deps web ## the incident end to end on this machine, from a click in Chromium: Jaeger, Pub/Sub, Elasticsearch stand-in, gateways, agent
 	$(GO) -C examples run ./demo
 
@@ -116,7 +116,7 @@ test: jaeger filebeat kubernetes debian-deps test-js web ## every test: unit, go
 test-js: ## the browser package's tests (npm ci, tsc, node --test)
 	cd web/xtraceid && npm ci --no-audit --no-fund && npm test
 
-# The seed's UI as a page (web/demo-page): the browser package built, the page bundled with
+# The example's training UI as a page (web/demo-page): the browser package built, the page bundled with
 # the pinned esbuild; the demo and the browser tests serve web/demo-page/dist.
 web: ## build the browser package and bundle the demo page into web/demo-page/dist
 	cd web/xtraceid && npm ci --no-audit --no-fund && npm run build

@@ -21,7 +21,7 @@ const (
 	sentAtAttr = "bench.sent_unix_nano"
 )
 
-// line returns record i of the realistic mix: 40% the seed's inference record, 10% Lightning
+// line returns record i of the realistic mix: 40% the example inference record, 10% Lightning
 // training records, 30% legacy Python JSON lines with a UUID trace_id, 20% with opaque IDs.
 func line(i int) string {
 	id := uuid.NewString()

@@ -16,7 +16,7 @@ import (
 	"github.com/otelcol-mlops/otelcol-mlops/internal/processes"
 )
 
-// containerLine is line k of a CRI container log of the seed's workloads: jobs of 12 lines
+// containerLine is line k of a CRI container log of the example stack's workloads: jobs of 12 lines
 // sharing an X-Trace-ID (4 inference records, 4 asctime API JSON lines, 4 worker text
 // lines), 64 jobs interleaved, as a node's pods write them.
 func containerLine(k int, jobIDs []string) string {

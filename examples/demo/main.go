@@ -1,7 +1,7 @@
 // Copyright The otelcol-mlops Authors
 // SPDX-License-Identifier: Apache-2.0
 
-// Command demo runs the seed incident on this machine with no outside service, in the shape it
+// Command demo runs the example incident on this machine with no outside service, in the shape it
 // has on a cluster (examples/topology: container log files, a node agent, two gateways, a
 // Cloud Logging sink; real Jaeger, Google's pstest Pub/Sub, the Elasticsearch stand-in) and
 // prints what an engineer needs for the failing job: its trace, every service it crossed with
@@ -83,7 +83,7 @@ func run(timeout time.Duration) error {
 	return nil
 }
 
-// clickFailingJob starts the failing job as the user did: the seed's UI (web/demo-page) in
+// clickFailingJob starts the failing job as the user did: the example's training UI (web/demo-page) in
 // Debian's Chromium, "fail-me" typed in, "Run training job" clicked. The page's click span
 // roots the trace; its X-Trace-ID is that trace ID as a UUID. Without Chromium the job is
 // started the way the UI's plugin did before (a random UUID, no browser span).
@@ -108,7 +108,7 @@ func clickFailingJob(ctx context.Context, root string, topo *topology.Topology) 
 	return topo.Stack.RunJob(ctx, "fail-me")
 }
 
-// prometheusReport asks a real Prometheus (Debian's package, when installed) what the seed's
+// prometheusReport asks a real Prometheus (Debian's package, when installed) what the example's
 // Kibana questions asked of logs: p95 latency by model and version, and the exemplar that
 // leads from the failing model's latency to its trace.
 func prometheusReport(root, dataDir string, topo *topology.Topology, traceID string) {

@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// podNamespaces puts the seed's services in namespaces as a cluster would.
+// podNamespaces puts the example stack's services in namespaces as a cluster would.
 var podNamespaces = map[string]string{
 	"nuxt-ui":                   "web",
 	"azure-function-api":        "web",

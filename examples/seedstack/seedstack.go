@@ -1,7 +1,7 @@
 // Copyright The otelcol-mlops Authors
 // SPDX-License-Identifier: Apache-2.0
 
-// Package seedstack is the incident of seed 000 as small Go services: a UI that mints an
+// Package seedstack is the example incident (a training job that vanished) as small Go services: a UI that mints an
 // X-Trace-ID UUID, an API that logs it as trace_id (Python asctime JSON lines) and publishes
 // the job to Pub/Sub with a trace_id attribute, GPU workers that log with worker_id and fail
 // on the "fail-me" model, a model server that logs an inference record, and one service
@@ -58,7 +58,7 @@ const (
 	CloudLoggingWorker = "gpu-worker-2"
 )
 
-// Stack is a running seed stack.
+// Stack is a running example stack.
 type Stack struct {
 	project  string
 	ps       *pubsub.Client
@@ -200,9 +200,9 @@ func (s *Stack) RunJob(ctx context.Context, model string) (Job, error) {
 	return job, err
 }
 
-// APIHandler serves the seed's UI (the built page in pageDir, web/demo-page/dist) and the API
+// APIHandler serves the example's training UI (the built page in pageDir, web/demo-page/dist) and the API
 // it calls: POST /api/jobs takes {"model_name": ...} and the X-Trace-ID the page sends, which
-// the API logs and publishes as the job's trace_id, as the seed's Azure Function does. It
+// the API logs and publishes as the job's trace_id, as the example's Azure Function does. It
 // answers {"x_trace_id": ..., "message_id": ...}.
 func (s *Stack) APIHandler(pageDir string) http.Handler {
 	mux := http.NewServeMux()
@@ -217,7 +217,7 @@ func (s *Stack) APIHandler(pageDir string) http.Handler {
 		}
 		job := Job{TraceID: r.Header.Get("X-Trace-ID"), Model: body.ModelName}
 		if job.TraceID == "" {
-			job.TraceID = uuid.NewString() // the seed's API mints one for callers without it
+			job.TraceID = uuid.NewString() // the example API mints one for callers without it
 		}
 		id, err := s.api(r.Context(), job)
 		w.Header().Set("Content-Type", "application/json")
@@ -229,7 +229,7 @@ func (s *Stack) APIHandler(pageDir string) http.Handler {
 	return mux
 }
 
-// api is the Azure Function of the seed: logs with asctime, checks the model with the
+// api is the example's Azure Function: logs with asctime, checks the model with the
 // registry, publishes the job with a trace_id attribute.
 func (s *Stack) api(ctx context.Context, job Job) (string, error) {
 	logLine := func(level, msg string) error {
@@ -264,7 +264,7 @@ func (s *Stack) registryHandler(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(`{"status": "ready"}`))
 }
 
-// worker is the seed's GPU worker: logs with worker_id, fails on fail-me and nacks, so the
+// worker is the example's GPU worker: logs with worker_id, fails on fail-me and nacks, so the
 // job is retried and finally dead-lettered.
 func (s *Stack) worker(ctx context.Context, workerID string) {
 	sub := s.ps.Subscriber(WorkersSub)
@@ -307,7 +307,7 @@ func (s *Stack) worker(ctx context.Context, workerID string) {
 	})
 }
 
-// inference logs the model server's record for a finished job (seed 001's schema).
+// inference logs the model server's record for a finished job (the ML log schema).
 func (s *Stack) inference(ctx context.Context, traceID, model string) {
 	_ = s.log(ctx, "recommendation-model-prod", fmt.Sprintf(`{"timestamp": %q, "request_id": "req-%s", "service": "recommendation-model-prod", "environment": "production", "log_level": "INFO", "event_type": "inference_complete", "trace_id": %q, `+
 		`"model_metadata": {"model_name": %q, "model_version": "3.2.1", "serving_variant": "prod"}, "input_features": {"cache_hit": true, "feature_store_latency_ms": 45}, `+

@@ -1,7 +1,7 @@
 // Copyright The otelcol-mlops Authors
 // SPDX-License-Identifier: Apache-2.0
 
-// Package topology starts the seed incident as it runs on a cluster, on one machine: the
+// Package topology starts the example incident as it runs on a cluster, on one machine: the
 // legacy services write container log files under a /var/log/pods-shaped folder, a node agent
 // (configs/sidecar.yaml, reading pod metadata from the paths) tails them and routes by trace
 // ID to two gateways (configs/gateway.yaml with the Cloud Logging overlay); one GPU worker logs
@@ -45,7 +45,7 @@ type Topology struct {
 	Stack    *seedstack.Stack
 	// PodLogs is the /var/log/pods-shaped folder the services write to.
 	PodLogs string
-	// UIAddr is where ServeUI serves the seed's UI and API; the gateways accept the page's
+	// UIAddr is where ServeUI serves the example's training UI and API; the gateways accept the page's
 	// OTLP/HTTP from its origin (CORS).
 	UIAddr string
 	ui     net.Listener
@@ -116,7 +116,7 @@ func Start(ctx context.Context, root, bin, dataDir string, step Step) (_ *Topolo
 	}
 	t.stops = append(t.stops, func() error { return t.Agent.Stop(20 * time.Second) })
 
-	step("running the seed's stack: UI → API → Pub/Sub → 2 GPU workers, writing container logs (" + seedstack.CloudLoggingWorker +
+	step("running the example stack: UI → API → Pub/Sub → 2 GPU workers, writing container logs (" + seedstack.CloudLoggingWorker +
 		" logs through Cloud Logging instead), plus an OTel-instrumented model registry sending OTLP to the agent")
 	t.Stack, err = seedstack.Start(ctx, t.Agent.OTLPGRPC, t.client, Project, 2, seedstack.WithCloudLogging(), seedstack.WithContainerLogs(t.PodLogs))
 	if err != nil {
@@ -168,7 +168,7 @@ func (t *Topology) startGateways(root, bin, dataDir string, step Step) error {
 	return nil
 }
 
-// ServeUI serves the seed's UI (the built page in pageDir) and its API on UIAddr and returns
+// ServeUI serves the example's training UI (the built page in pageDir) and its API on UIAddr and returns
 // the page's URL, which sends its spans and logs to the first gateway's browser endpoint
 // (configs/gateway-browser.yaml); that gateway hands each trace's to the gateway that owns it.
 func (t *Topology) ServeUI(pageDir string) (string, error) {

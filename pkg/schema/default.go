@@ -8,7 +8,7 @@ func ptr(f float64) *float64 { return &f }
 // DefaultVersion is the version of the built-in contract.
 const DefaultVersion = "2.1"
 
-// Default returns the built-in contract: seed 001's inference schema, schema_version 2.1
+// Default returns the built-in contract: the ML log schema's inference contract, schema_version 2.1
 // (quality_metrics added in 2.1, anomaly_signals in 2.0), and the training records its PyTorch
 // Lightning and Hugging Face Trainer callbacks write. The training callbacks write neither
 // request_id nor service, so the training types skip the common fields and require their own.

@@ -244,7 +244,7 @@ func ElasticsearchTree(s Schema) *ESNode {
 func ElasticsearchMappings(s Schema) map[string]any {
 	return map[string]any{
 		// Unknown fields are kept in _source but not indexed: a new field must not explode
-		// the mapping (seed pitfall 2).
+		// the mapping (a mapping explosion).
 		"dynamic":    "false",
 		"properties": renderProperties(ElasticsearchTree(s)),
 	}

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 // Package schema is the one home of otelcol-mlops's knowledge of ML log records: the field
-// paths of the inference and training contract (seed schema_version 2.1), field types,
+// paths of the inference and training contract (schema_version 2.1), field types,
 // ranges and enums, per-version differences, and validation. The ml_schema processor
 // validates and enriches with it; the ml_metrics connector and the Elasticsearch index
 // templates read the same field paths and types from it.

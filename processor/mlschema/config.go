@@ -34,7 +34,7 @@ type Config struct {
 
 // SchemaConfig selects the contract records are validated against.
 type SchemaConfig struct {
-	// UseDefault starts from the built-in contract (seed schema_version 2.1).
+	// UseDefault starts from the built-in contract (schema_version 2.1).
 	UseDefault bool `mapstructure:"use_default"`
 	// Version replaces the version assumed for records without schema_version.
 	Version string `mapstructure:"version"`

@@ -1,7 +1,7 @@
 // Copyright The otelcol-mlops Authors
 // SPDX-License-Identifier: Apache-2.0
 
-// The training UI of the seed's incident: "Run training job" posts the job to the API with
+// The training UI of the example incident: "Run training job" posts the job to the API with
 // the Nuxt plugin's axios instance. The page's spans go to the collector's OTLP/HTTP receiver
 // (cross-origin: the gateway allows this page's origin), and the X-Trace-ID the API and the
 // workers log is the page's own trace ID.
@@ -33,7 +33,7 @@ provider.register({
     : new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new XTraceIdPropagator()] }),
 });
 
-// Client-side logs (what the seed's UI forwarded to ELK) as OTLP logs: each carries the active
+// Client-side logs (what the example's UI forwarded to ELK) as OTLP logs: each carries the active
 // span's context, so it lands in the job's trace without a legacy ID.
 const loggerProvider = new LoggerProvider({
   resource,
