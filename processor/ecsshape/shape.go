@@ -98,6 +98,7 @@ type state struct {
 	path    []byte
 	invalid []invalidField
 	stamp   []byte
+	idInput []byte
 }
 
 type invalidField struct {
@@ -111,7 +112,7 @@ func (s *shaper) shape(rec plog.LogRecord, resource pcommon.Map, st *state, c *c
 	attrs := rec.Attributes()
 	st.invalid = st.invalid[:0]
 	if s.cfg.DocumentID != DocumentIDNone {
-		s.setDocumentID(rec, resource, attrs)
+		s.setDocumentID(rec, resource, attrs, st)
 	}
 	doc, message := s.document(rec, attrs, st)
 	for k, v := range resource.All() {
@@ -574,91 +575,88 @@ func tag(doc pcommon.Map, t string) {
 // number (filelog) or byte offset (Filebeat) in its file, on its host (a re-read line
 // gets the same _id, and Elasticsearch refuses its second create with 409); other records by
 // their content, so a batch a sender retries is indexed once.
-func (s *shaper) setDocumentID(rec plog.LogRecord, resource, attrs pcommon.Map) {
+func (s *shaper) setDocumentID(rec plog.LogRecord, resource, attrs pcommon.Map, st *state) {
 	if _, ok := attrs.Get(attrDocumentID); ok {
 		return
 	}
-	var d xxhash.Digest
-	var sum [16]byte
+	in := st.idInput[:0]
 	n, fromFile := attrs.Get(attrFileRecord)
 	if !fromFile {
 		n, fromFile = attrs.Get(attrFileOffset)
 	}
-	if fromFile {
-		for pass := uint64(0); pass < 2; pass++ {
-			d.ResetWithSeed(pass)
-			writeStr(&d, strAttr(resource, attrHostName))
-			writeStr(&d, strAttr(resource, attrServiceName))
-			writeStr(&d, strAttr(attrs, attrFilePath))
-			writeValue(&d, n)
-			binary.BigEndian.PutUint64(sum[pass*8:], d.Sum64())
+	switch {
+	case fromFile:
+		in = appendStr(in, strAttr(resource, attrHostName))
+		in = appendStr(in, strAttr(resource, attrServiceName))
+		in = appendStr(in, strAttr(attrs, attrFilePath))
+		in = appendValue(in, n)
+	case s.cfg.DocumentID == DocumentIDAll:
+		in = appendStr(in, strAttr(resource, attrServiceName))
+		in = binary.LittleEndian.AppendUint64(in, uint64(rec.Timestamp()))
+		in = binary.LittleEndian.AppendUint64(in, uint64(rec.ObservedTimestamp()))
+		tid, sid := rec.TraceID(), rec.SpanID()
+		in = append(in, tid[:]...)
+		in = append(in, sid[:]...)
+		in = appendValue(in, rec.Body())
+		for k, v := range attrs.All() {
+			in = appendStr(in, k)
+			in = appendValue(in, v)
 		}
-	} else {
-		if s.cfg.DocumentID != DocumentIDAll {
-			return
-		}
-		for pass := uint64(0); pass < 2; pass++ {
-			d.ResetWithSeed(pass)
-			writeStr(&d, strAttr(resource, attrServiceName))
-			var b [8]byte
-			binary.LittleEndian.PutUint64(b[:], uint64(rec.Timestamp()))
-			_, _ = d.Write(b[:])
-			binary.LittleEndian.PutUint64(b[:], uint64(rec.ObservedTimestamp()))
-			_, _ = d.Write(b[:])
-			tid, sid := rec.TraceID(), rec.SpanID()
-			_, _ = d.Write(tid[:])
-			_, _ = d.Write(sid[:])
-			writeValue(&d, rec.Body())
-			for k, v := range attrs.All() {
-				writeStr(&d, k)
-				writeValue(&d, v)
-			}
-			binary.BigEndian.PutUint64(sum[pass*8:], d.Sum64())
-		}
+	default:
+		return
+	}
+	st.idInput = in
+	// 128 bits from two seeds of one fast hash: the record's content is walked once.
+	var d xxhash.Digest
+	var sum [16]byte
+	for pass := uint64(0); pass < 2; pass++ {
+		d.ResetWithSeed(pass)
+		_, _ = d.Write(in)
+		binary.BigEndian.PutUint64(sum[pass*8:], d.Sum64())
 	}
 	var out [32]byte
 	hex.Encode(out[:], sum[:])
 	attrs.PutStr(attrDocumentID, string(out[:]))
 }
 
-func writeStr(d *xxhash.Digest, s string) {
-	_, _ = d.WriteString(s)
-	_, _ = d.Write([]byte{0})
+// appendStr and appendValue write a value unambiguously: each string ends in a 0 byte, each
+// value but an empty one starts with its type. Changing what they write changes every ID, and
+// a record resent across an upgrade would then be indexed twice.
+func appendStr(b []byte, s string) []byte {
+	return append(append(b, s...), 0)
 }
 
-func writeValue(d *xxhash.Digest, v pcommon.Value) {
-	var b [9]byte
-	b[0] = byte(v.Type())
+func appendValue(b []byte, v pcommon.Value) []byte {
+	if v.Type() == pcommon.ValueTypeEmpty {
+		return b
+	}
+	b = append(b, byte(v.Type()))
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
-		_, _ = d.Write(b[:1])
-		writeStr(d, v.Str())
+		b = appendStr(b, v.Str())
 	case pcommon.ValueTypeInt:
-		binary.LittleEndian.PutUint64(b[1:], uint64(v.Int()))
-		_, _ = d.Write(b[:])
+		b = binary.LittleEndian.AppendUint64(b, uint64(v.Int()))
 	case pcommon.ValueTypeDouble:
-		binary.LittleEndian.PutUint64(b[1:], math.Float64bits(v.Double()))
-		_, _ = d.Write(b[:])
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v.Double()))
 	case pcommon.ValueTypeBool:
 		if v.Bool() {
-			b[1] = 1
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
 		}
-		_, _ = d.Write(b[:2])
 	case pcommon.ValueTypeBytes:
-		_, _ = d.Write(b[:1])
-		_, _ = d.Write(v.Bytes().AsRaw())
+		b = append(b, v.Bytes().AsRaw()...)
 	case pcommon.ValueTypeMap:
-		_, _ = d.Write(b[:1])
 		for k, sub := range v.Map().All() {
-			writeStr(d, k)
-			writeValue(d, sub)
+			b = appendStr(b, k)
+			b = appendValue(b, sub)
 		}
 	case pcommon.ValueTypeSlice:
-		_, _ = d.Write(b[:1])
 		for _, sub := range v.Slice().All() {
-			writeValue(d, sub)
+			b = appendValue(b, sub)
 		}
 	}
+	return b
 }
 
 // summary is the message of an ML record that has none: what Discover's message column

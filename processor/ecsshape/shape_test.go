@@ -319,3 +319,25 @@ func TestOwnInvalidFieldIsKept(t *testing.T) {
 	assert.Equal(t, `"mine"`, v.Str())
 	assert.Equal(t, 2, list.Slice().Len(), "its own value and the moved epoch")
 }
+
+// A record resent after an upgrade must get the ID it had before, or Elasticsearch indexes it
+// twice: these IDs are the ones released versions computed, for every kind of value.
+func TestDocumentIDsAreStableAcrossVersions(t *testing.T) {
+	ld := plog.NewLogs()
+	rec := record(t, ld, "api", `{"message": "scored", "latency_ms": 12.5, "ok": true, "n": 3, "tags": ["a", "b"], "model": {"name": "recsys"}}`)
+	rec.SetTimestamp(pcommon.NewTimestampFromTime(baseTime))
+	rec.SetTraceID(pcommon.TraceID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
+	rec.SetSpanID(pcommon.SpanID{1, 2, 3, 4, 5, 6, 7, 8})
+	rec.Attributes().PutEmptyBytes("raw").FromRaw([]byte{0, 1, 2})
+	rec.Attributes().PutEmpty("nothing")
+	rec.Attributes().PutBool("sampled", false)
+	file := record(t, ld, "ml-worker", `{"message": "epoch done"}`)
+	file.Attributes().PutStr("log.file.path", "/var/log/pods/w/0.log")
+	file.Attributes().PutInt("log.file.record_number", 7)
+	out, _ := shapeLogs(t, ld)
+	var ids []string
+	for _, rl := range out.ResourceLogs().All() {
+		ids = append(ids, documentID(rl.ScopeLogs().At(0).LogRecords().At(0)))
+	}
+	assert.Equal(t, []string{"328c29957a0d104052d6ec31d078f480", "164e8769edaa244a43ce4227abf66073"}, ids)
+}
