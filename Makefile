@@ -133,7 +133,7 @@ test-unit: ## the fast inner loop: every package except the end-to-end tests
 	@for m in $(MODULES); do echo "test $$m"; (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
 
 bench: build ## Go benchmarks and the load benchmark of the shipped configs
-	@rm -f bench.out; for m in . bench; do (cd $$m && $(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./...) | tee -a bench.out || exit 1; done
+	@rm -f bench.out; for m in . bench; do bash -o pipefail -c "cd $$m && $(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./... | tee -a $(CURDIR)/bench.out" || exit 1; done
 	$(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da bench.out
 	$(GO) -C bench run ./loadbench -duration 8s -rounds 3 -filelog-lines 100000
 
