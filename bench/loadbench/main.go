@@ -106,7 +106,7 @@ func run(duration time.Duration, rounds int, configs []string, filelogLines, sen
 		if _, ok := med[b]; !ok {
 			return
 		}
-		fmt.Printf("ratio %s/%s: throughput %.2f, CPU per record %.2f\n", a, b, med[a].perSecond()/med[b].perSecond(), med[a].cpuPerMillion()/med[b].cpuPerMillion())
+		fmt.Printf("ratio %s/%s: throughput %.2f, CPU per record %s\n", a, b, med[a].perSecond()/med[b].perSecond(), pairedCPURatio(all[a], all[b]))
 	}
 	fmt.Println()
 	ratio("sidecar", "noop")
@@ -147,6 +147,33 @@ func printOTLPTable(configs []string, all map[string][]result, med map[string]re
 		med[cfg] = m
 		fmt.Printf("| %s | %.0f | %.0f | %.2f | %.0f | %.1f |\n", cfg, m.perSecond(), 1e6/m.cpuPerMillion(), m.cpuPerMillion(), m.peakRSSMB, m.p99LatencyMS)
 	}
+}
+
+// cpuRatio is the CPU per record of one configuration over another's, round by round: the two
+// ran back to back in each round, so a machine that is slower in one round than in another
+// (these are shared virtual machines) moves both and not their ratio. It returns the median
+// of the rounds' ratios and their range.
+type cpuRatio struct{ median, low, high float64 }
+
+func pairedCPURatio(num, den []result) cpuRatio {
+	var ratios []float64
+	for i := range min(len(num), len(den)) {
+		if d := den[i].cpuPerMillion(); d > 0 {
+			ratios = append(ratios, num[i].cpuPerMillion()/d)
+		}
+	}
+	if len(ratios) == 0 {
+		return cpuRatio{}
+	}
+	sort.Float64s(ratios)
+	return cpuRatio{median: ratios[len(ratios)/2], low: ratios[0], high: ratios[len(ratios)-1]}
+}
+
+func (r cpuRatio) String() string {
+	if r.low == r.high {
+		return fmt.Sprintf("%.2fx", r.median)
+	}
+	return fmt.Sprintf("%.2fx (rounds %.2f–%.2f)", r.median, r.low, r.high)
 }
 
 func median(rs []result) result {

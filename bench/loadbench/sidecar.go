@@ -103,12 +103,11 @@ func runSidecar(root, bin string, s *sink, lines, rounds int, extra []string) er
 		fmt.Printf("| %s | %.0f | %.2f | %.0f |\n", name, med[name].perSecond(), med[name].cpuPerMillion(), med[name].peakRSSMB)
 	}
 	for _, name := range names[1:] {
-		fmt.Printf("ratio %s/sidecar-floor: CPU per line %.2f, peak RSS %.2f\n", name,
-			med[name].cpuPerMillion()/med["sidecar-floor"].cpuPerMillion(), med[name].peakRSSMB/med["sidecar-floor"].peakRSSMB)
+		fmt.Printf("ratio %s/sidecar-floor: CPU per line %s, peak RSS %.2f\n", name,
+			pairedCPURatio(all[name], all["sidecar-floor"]), med[name].peakRSSMB/med["sidecar-floor"].peakRSSMB)
 	}
-	shipped := med["sidecar-shipped"]
-	fmt.Printf("GOAL agent: configs/sidecar.yaml at %.2fx the container-only floor's CPU per line (goal <= 1.5x), peak RSS %.0f MB (goal <= 200 MB)\n",
-		shipped.cpuPerMillion()/med["sidecar-floor"].cpuPerMillion(), shipped.peakRSSMB)
+	fmt.Printf("GOAL agent: configs/sidecar.yaml at %s the container-only floor's CPU per line (goal <= 1.5x), peak RSS %.0f MB (goal <= 200 MB)\n",
+		pairedCPURatio(all["sidecar-shipped"], all["sidecar-floor"]), med["sidecar-shipped"].peakRSSMB)
 	return nil
 }
 
