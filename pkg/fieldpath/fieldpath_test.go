@@ -72,3 +72,47 @@ func TestSlot(t *testing.T) {
 		t.Fatal("Get does not read back what Slot wrote")
 	}
 }
+
+// inferenceRecord is the ML log schema's inference record as a parsed body: 17 top-level
+// keys, the contract's fields nested one level down.
+func inferenceRecord() pcommon.Map {
+	m := pcommon.NewMap()
+	for _, k := range []string{"timestamp", "request_id", "service", "environment", "log_level", "event_type", "trace_id"} {
+		m.PutStr(k, "value of "+k)
+	}
+	nested := map[string][]string{
+		"model_metadata":    {"model_name", "model_version", "training_date", "serving_variant"},
+		"request_context":   {"user_id", "session_id", "timestamp_ms", "batch_size"},
+		"input_features":    {"feature_vector_hash", "feature_count", "feature_store_latency_ms", "cache_hit", "feature_engineering_duration_ms"},
+		"inference_metrics": {"latency_ms", "gpu_memory_mb", "batch_processing_time_ms", "post_processing_time_ms"},
+		"output":            {"prediction", "confidence_scores", "confidence_threshold_applied", "items_above_threshold"},
+		"quality_metrics":   {"input_tokens", "output_tokens", "perplexity"},
+		"anomaly_signals":   {"latency_anomalous", "confidence_anomalous", "drift_score"},
+	}
+	for _, k := range []string{"model_metadata", "request_context", "input_features", "inference_metrics", "output", "quality_metrics", "anomaly_signals"} {
+		sub := m.PutEmptyMap(k)
+		for _, f := range nested[k] {
+			sub.PutInt(f, 1)
+		}
+	}
+	m.PutEmptyMap("ml").PutEmptyMap("schema").PutStr("version", "1")
+	m.PutEmptySlice("tags")
+	m.PutStr("deployment.environment", "production")
+	return m
+}
+
+// BenchmarkGetRecord looks up what validation and the derived metrics read from an inference
+// record: nested fields, a top-level one, and fields the record does not have.
+func BenchmarkGetRecord(b *testing.B) {
+	m := inferenceRecord()
+	paths := []string{
+		"model_metadata.model_name", "inference_metrics.latency_ms", "anomaly_signals.drift_score",
+		"service", "output.mean_confidence", "inference_metrics.latency_seconds", "metrics.train_loss",
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range paths {
+			Get(m, p)
+		}
+	}
+}
