@@ -6,7 +6,6 @@ package mlmetrics
 import (
 	"context"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -74,6 +73,7 @@ type mlMetrics struct {
 
 	mu        sync.Mutex
 	inference map[string]*inferenceSeries
+	keyBuf    []byte
 	training  map[string]*trainingSeries
 	lastFlush pcommon.Timestamp
 
@@ -178,11 +178,13 @@ func (c *mlMetrics) observeInference(resource pcommon.Map, rec plog.LogRecord, f
 			s.requestEx[o] = e
 		}
 	}
+	tags, hasTags := f.Get(schema.FieldTags) // read once for the three tags below
+	tagged := func(tag string) bool { return hasTags && schema.TagsHold(tags, tag) }
 	hits := [len(outcomes)]bool{
 		outcomeError:     rec.SeverityNumber() >= plog.SeverityNumberError || eventType == inferenceErrorET,
-		outcomeInvalid:   f.HasTag(schema.TagInvalidSchema),
-		outcomeSlow:      f.HasTag(schema.TagHighLatency),
-		outcomeAnomalous: f.HasTag(schema.TagAnomalous),
+		outcomeInvalid:   tagged(schema.TagInvalidSchema),
+		outcomeSlow:      tagged(schema.TagHighLatency),
+		outcomeAnomalous: tagged(schema.TagAnomalous),
 	}
 	special := false
 	for o, hit := range hits {
@@ -232,23 +234,17 @@ func (c *mlMetrics) observeInference(resource pcommon.Map, rec plog.LogRecord, f
 
 // seriesFor finds or creates the record's series; past max_series, the overflow series.
 func (c *mlMetrics) seriesFor(resource pcommon.Map, f schema.Fields) (*inferenceSeries, bool) {
-	var b strings.Builder
-	values := make([]string, len(c.cfg.Dimensions))
-	for i, d := range c.cfg.Dimensions {
-		v := f.Str(d.Field)
-		if v == "" && d.ResourceAttribute != "" {
-			if rv, ok := resource.Get(d.ResourceAttribute); ok {
-				v = rv.AsString()
-			}
-		}
-		values[i] = v
-		b.WriteString(v)
-		b.WriteByte(0)
+	// The key is built in a buffer kept across records (ConsumeLogs holds c.mu): looking up
+	// an existing series, the common case, allocates nothing.
+	c.keyBuf = c.keyBuf[:0]
+	for _, d := range c.cfg.Dimensions {
+		c.keyBuf = append(c.keyBuf, dimensionValue(resource, f, d)...)
+		c.keyBuf = append(c.keyBuf, 0)
 	}
-	key := b.String()
-	if s, ok := c.inference[key]; ok {
+	if s, ok := c.inference[string(c.keyBuf)]; ok {
 		return s, false
 	}
+	key := string(c.keyBuf)
 	overflow := len(c.inference) >= c.cfg.MaxSeries
 	if overflow {
 		if s, ok := c.inference[overflowKey]; ok {
@@ -266,14 +262,26 @@ func (c *mlMetrics) seriesFor(resource pcommon.Map, f schema.Fields) (*inference
 	if overflow {
 		s.attrs.PutBool(attrOverflow, true)
 	} else {
-		for i, d := range c.cfg.Dimensions {
-			if values[i] != "" {
-				s.attrs.PutStr(d.Name, values[i])
+		for _, d := range c.cfg.Dimensions {
+			if v := dimensionValue(resource, f, d); v != "" {
+				s.attrs.PutStr(d.Name, v)
 			}
 		}
 	}
 	c.inference[key] = s
 	return s, overflow
+}
+
+// dimensionValue is the record's value of a series dimension: its field, else the resource
+// attribute named for it.
+func dimensionValue(resource pcommon.Map, f schema.Fields, d Dimension) string {
+	v := f.Str(d.Field)
+	if v == "" && d.ResourceAttribute != "" {
+		if rv, ok := resource.Get(d.ResourceAttribute); ok {
+			v = rv.AsString()
+		}
+	}
+	return v
 }
 
 func (c *mlMetrics) observeTraining(f schema.Fields, ex exemplar) {
