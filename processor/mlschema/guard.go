@@ -175,14 +175,19 @@ func summarizeArray(val pcommon.Value) {
 	}
 }
 
+// maxGuardPathDepth is how deep the size guard's path buffer goes before it grows (the
+// default max_depth, 16).
+const maxGuardPathDepth = 16
+
 // guard runs the cardinality and size guards on a record, tags it when it cut anything and
 // lists each cut string with its original length.
-func (p *mlSchemaProcessor) guard(v *view, c *counts) {
+// path is an empty slice to build the current value's path in (maxGuardPathDepth deep
+// without growing).
+func (p *mlSchemaProcessor) guard(v *view, c *counts, path []string) {
 	if len(p.cfg.Guard.HashFields) > 0 {
 		p.hashIdentifiers(v)
 	}
-	var pathBuf [16]string
-	w := sizeGuard{g: &p.cfg.Guard, path: pathBuf[:0]}
+	w := sizeGuard{g: &p.cfg.Guard, path: path}
 	w.guardMap(v.Attrs, 1)
 	if v.HasBody {
 		w.guardMap(v.Body, 1)

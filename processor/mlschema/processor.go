@@ -61,13 +61,21 @@ func (p *mlSchemaProcessor) shutdown(context.Context) error {
 	return nil
 }
 
+// scratch is what processing a record needs besides the record itself, made once per batch
+// so that records do not allocate it one by one.
+type scratch struct {
+	view view
+	path [maxGuardPathDepth]string
+}
+
 func (p *mlSchemaProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	c := newCounts()
+	s := new(scratch)
 	ld.ResourceLogs().RemoveIf(func(rl plog.ResourceLogs) bool {
 		resource := rl.Resource().Attributes()
 		rl.ScopeLogs().RemoveIf(func(sl plog.ScopeLogs) bool {
 			sl.LogRecords().RemoveIf(func(rec plog.LogRecord) bool {
-				return !p.processRecord(rec, resource, &c)
+				return !p.processRecord(rec, resource, &c, s)
 			})
 			return sl.LogRecords().Len() == 0
 		})
@@ -78,41 +86,42 @@ func (p *mlSchemaProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog
 }
 
 // processRecord runs every step on one record in one pass and reports whether it is kept.
-func (p *mlSchemaProcessor) processRecord(rec plog.LogRecord, resource pcommon.Map, c *counts) bool {
+func (p *mlSchemaProcessor) processRecord(rec plog.LogRecord, resource pcommon.Map, c *counts, s *scratch) bool {
 	_, truncated, bodyOK := p.parseBody(rec)
-	v := newView(rec)
+	s.view = newView(rec)
+	v := &s.view
 	if !bodyOK {
-		c.tagRecord(&v, schema.TagInvalidJSON)
+		c.tagRecord(v, schema.TagInvalidJSON)
 	}
 	if truncated {
-		c.tagRecord(&v, schema.TagTruncated)
+		c.tagRecord(v, schema.TagTruncated)
 	}
 	eventType := v.locate(schema.FieldEventType)
 
-	p.normalizeTimestamp(rec, &v, c)
-	p.normalizeSeverity(rec, &v)
+	p.normalizeTimestamp(rec, v, c)
+	p.normalizeSeverity(rec, v)
 
 	if et, ok := p.contract.EventType(eventType); ok {
-		if !p.validate(&v, et, c) && p.cfg.Schema.Action == ActionDrop {
+		if !p.validate(v, et, c) && p.cfg.Schema.Action == ActionDrop {
 			c.dropped[schema.TagInvalidSchema]++
 			return false
 		}
-		p.enrichDeployment(&v, resource)
+		p.enrichDeployment(v, resource)
 		if et.Kind == schema.KindInference {
-			normalizeLatency(&v)
-			mean, hasMean := p.enrichInference(&v, c)
+			normalizeLatency(v)
+			mean, hasMean := p.enrichInference(v, c)
 			if p.cfg.Anomaly.Enabled {
-				p.flagAnomalies(&v, mean, hasMean, c)
+				p.flagAnomalies(v, mean, hasMean, c)
 			}
 		}
 	}
 
-	p.guard(&v, c)
+	p.guard(v, c, s.path[:0])
 	if p.redactor != nil {
-		p.redactRecord(rec, &v, c)
+		p.redactRecord(rec, v, c)
 	}
 
-	if p.cfg.Sampling.Enabled && !p.sample(rec, &v) {
+	if p.cfg.Sampling.Enabled && !p.sample(rec, v) {
 		c.dropped["sampled_out"]++
 		return false
 	}
