@@ -83,6 +83,10 @@ func TestQueueOnFailureQueuesOnlyWhatIsRefused(t *testing.T) {
 	assert.Zero(t, received(gws...))
 	gws[0].refuse, gws[1].refuse = false, false
 	eventuallyReceived(t, 100, gws...)
+	// A gateway counts records before the queue's send returns, and only the return tells
+	// the exporter the gateways answer again.
+	require.Eventually(t, func() bool { return !exp.(*sendFirst).queueing.Load() }, 5*time.Second, 5*time.Millisecond,
+		"the queue delivered, yet batches still bypass the gateways")
 
 	gws[1].refuse = true
 	before := received(gws[0])
