@@ -70,12 +70,6 @@ func (f Fields) Bool(path string) (value, ok bool) {
 	return v.Bool(), true
 }
 
-// HasTag reports whether the record's tags list holds tag.
-func (f Fields) HasTag(tag string) bool {
-	v, ok := f.Get(FieldTags)
-	return ok && TagsHold(v, tag)
-}
-
 // TagsHold reports whether a tags value (a list of strings) holds tag.
 func TagsHold(tags pcommon.Value, tag string) bool {
 	if tags.Type() != pcommon.ValueTypeSlice {
