@@ -133,7 +133,7 @@ func createDefaultConfig() *Config {
 			LowConfidenceItems:  2,
 		},
 		Anomaly: AnomalyConfig{Enabled: true, Alpha: 0.05, WarmUp: 30, Threshold: 3, MaxSeries: 10000},
-		Guard:   GuardConfig{MaxArrayLength: 256, MaxDepth: 16, MaxStringLength: 32 * 1024},
+		Guard:   GuardConfig{MaxArrayLength: 256, MaxDepth: defaultMaxDepth, MaxStringLength: 32 * 1024},
 		Sampling: SamplingConfig{
 			Fraction: 0.05,
 		},

@@ -175,14 +175,13 @@ func summarizeArray(val pcommon.Value) {
 	}
 }
 
-// maxGuardPathDepth is how deep the size guard's path buffer goes before it grows (the
-// default max_depth, 16).
-const maxGuardPathDepth = 16
+// defaultMaxDepth is guard.max_depth's default, and how deep the size guard's path buffer
+// goes before it grows.
+const defaultMaxDepth = 16
 
 // guard runs the cardinality and size guards on a record, tags it when it cut anything and
-// lists each cut string with its original length.
-// path is an empty slice to build the current value's path in (maxGuardPathDepth deep
-// without growing).
+// lists each cut string with its original length. path is an empty slice to build the
+// current value's path in.
 func (p *mlSchemaProcessor) guard(v *view, c *counts, path []string) {
 	if len(p.cfg.Guard.HashFields) > 0 {
 		p.hashIdentifiers(v)

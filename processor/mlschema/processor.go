@@ -65,7 +65,7 @@ func (p *mlSchemaProcessor) shutdown(context.Context) error {
 // so that records do not allocate it one by one.
 type scratch struct {
 	view view
-	path [maxGuardPathDepth]string
+	path [defaultMaxDepth]string
 }
 
 func (p *mlSchemaProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
